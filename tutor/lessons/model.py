@@ -1,0 +1,174 @@
+"""The lesson model: what a lesson file means once it has been read.
+
+Plain frozen dataclasses, so the UI, the CLI, the sandbox and the tests share one
+vocabulary and nothing here drags Textual or torch into whoever imports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a lesson file, located for an editor's jump-to-line."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced code block with a role (starter, solution, check, setup, mistake)."""
+
+    source: str
+    path: Path
+    line: int
+    """Line in the lesson file of the block's first line of code, so errors in it map back."""
+
+    @property
+    def filename(self) -> str:
+        """The name given to `compile`, so tracebacks and syntax errors point into the lesson."""
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A typical wrong answer and a fragment of the message the checks must give for it."""
+
+    code: CodeBlock
+    message: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """The code side of an exercise step: everything the sandbox needs to run and check it."""
+
+    starter: CodeBlock
+    solution: CodeBlock
+    checks: tuple[CodeBlock, ...]
+    setup: CodeBlock | None = None
+    """Hidden code run before the learner's, e.g. to load a dataset."""
+    mistakes: tuple[Mistake, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One screenful of a lesson: prose, and for an exercise step its code and hints."""
+
+    lesson_id: str
+    id: str
+    title: str
+    text: str
+    """Markdown prose with the role code blocks and hints taken out."""
+    line: int
+    hints: tuple[str, ...] = ()
+    exercise: Exercise | None = None
+
+    @property
+    def key(self) -> str:
+        """Global id, `lesson-id/step-id`: the id of the exercise in progress and on the CLI."""
+        return f"{self.lesson_id}/{self.id}"
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.exercise is not None
+
+
+@dataclass(frozen=True)
+class StepText:
+    """The translatable part of a step: a translation file supplies only this."""
+
+    title: str
+    text: str
+    hints: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    order: int
+    summary: str
+    path: Path
+    intro: str = ""
+    """Prose between the header and the first step."""
+    steps: tuple[Step, ...] = ()
+    translations: dict[str, Translation] = field(default_factory=dict)
+
+    @property
+    def exercises(self) -> tuple[Step, ...]:
+        return tuple(step for step in self.steps if step.is_exercise)
+
+    def step(self, step_id: str) -> Step | None:
+        return next((step for step in self.steps if step.id == step_id), None)
+
+    def localized(self, lang: str | None) -> Lesson:
+        """This lesson with its prose in `lang` where a translation has it, code untouched."""
+        translation = self.translations.get(lang or "")
+        if translation is None:
+            return self
+        steps = []
+        for step in self.steps:
+            text = translation.steps.get(step.id)
+            steps.append(
+                step
+                if text is None
+                else replace(step, title=text.title, text=text.text, hints=text.hints or step.hints)
+            )
+        return replace(
+            self,
+            title=translation.title or self.title,
+            summary=translation.summary or self.summary,
+            intro=translation.intro or self.intro,
+            steps=tuple(steps),
+        )
+
+
+@dataclass(frozen=True)
+class Translation:
+    lang: str
+    title: str
+    summary: str
+    intro: str
+    steps: dict[str, StepText]
+    path: Path
+
+
+@dataclass(frozen=True)
+class BrokenLesson:
+    """A lesson file that could not be loaded; the app lists it with its problems."""
+
+    path: Path
+    id: str
+    title: str
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every lesson found, in teaching order, and the files that failed to load."""
+
+    lessons: tuple[Lesson, ...]
+    broken: tuple[BrokenLesson, ...] = ()
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return tuple(problem for broken in self.broken for problem in broken.problems)
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def find_step(self, key: str) -> Step | None:
+        """Look up `lesson-id/step-id`."""
+        lesson_id, _, step_id = key.partition("/")
+        lesson = self.lesson(lesson_id)
+        return lesson.step(step_id) if lesson else None
+
+    def exercises(self) -> tuple[Step, ...]:
+        return tuple(step for lesson in self.lessons for step in lesson.exercises)
