@@ -1,0 +1,35 @@
+"""Where tutor's files live: the bundled lessons and the learner's own data.
+
+One module answers every "where is it" question so that `TUTOR_HOME` (tests, custom
+setups) and the installed-vs-checkout difference are handled in exactly one place.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "pytorch-tutor"
+
+
+def bundled_lessons_dir() -> Path:
+    """The lessons shipped with tutor: `lessons/` in a checkout, `tutor/curriculum/` in a wheel."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "lessons"
+    if (package.parent / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    return package / "curriculum"
+
+
+def data_dir() -> Path:
+    """The learner's data folder: `$TUTOR_HOME`, else the platform's user data dir."""
+    override = os.environ.get("TUTOR_HOME")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def progress_file() -> Path:
+    return data_dir() / "progress.json"

@@ -1,0 +1,1 @@
+"""Run learners' code in a separate, limited worker process (no Textual here)."""
