@@ -1,4 +1,4 @@
-"""Every exercise in `lessons/`: the solution passes, the starter fails, each mistake fails as promised.
+"""Every exercise in `lessons/`: solution passes, starter fails, each mistake fails as promised.
 
 Runs in-process (trusted lesson code, not learners'), so a new exercise is tested the
 moment it is written, with no sandbox start-up per case.

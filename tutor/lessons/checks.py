@@ -55,7 +55,9 @@ def run_checks(checks: Sequence[CodeBlock], namespace: dict[str, Any]) -> CheckR
     return CheckReport(True, "all checks passed")
 
 
-def attempt(exercise: Exercise, source: str, namespace: dict[str, Any] | None = None) -> CheckReport:
+def attempt(
+    exercise: Exercise, source: str, namespace: dict[str, Any] | None = None
+) -> CheckReport:
     """Run `source` as the learner's answer in this process, then the checks.
 
     The sandbox runs learners' code in its own process; this is for the tests and for
@@ -90,9 +92,7 @@ def helpers_for(namespace: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
     def value_of(target: Any, name: str | None) -> tuple[Any, str]:
         if isinstance(target, str) and name is None:
             if target not in namespace:
-                raise CheckFailed(
-                    f"`{target}` is not defined: your code should create a variable named `{target}`"
-                )
+                raise CheckFailed(_not_defined(target))
             return namespace[target], target
         return target, name or "the value"
 
@@ -119,7 +119,9 @@ def helpers_for(namespace: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
             raise CheckFailed(f"`{label}` should be {_show(expected)}, got {_show(value)}")
         return value
 
-    def expect_type(target: Any, expected: type | tuple[type, ...], *, name: str | None = None) -> Any:
+    def expect_type(
+        target: Any, expected: type | tuple[type, ...], *, name: str | None = None
+    ) -> Any:
         value, label = value_of(target, name)
         if not isinstance(value, expected):
             raise CheckFailed(
@@ -195,12 +197,16 @@ def check_close(value: Any, expected: Any, label: str, *, atol: float, rtol: flo
         return
     number = _as_number(value)
     if number is None:
-        raise CheckFailed(f"`{label}` should be a number close to {_show(expected)}, got {_describe(value)}")
+        raise CheckFailed(
+            f"`{label}` should be a number close to {_show(expected)}, got {_describe(value)}"
+        )
     if not math.isclose(number, float(expected), rel_tol=rtol, abs_tol=atol):
         raise CheckFailed(f"`{label}` should be {_show(expected)}, got {_show(number)}")
 
 
-def _check_values(value: torch.Tensor, expected: Any, label: str, *, atol: float, rtol: float) -> None:
+def _check_values(
+    value: torch.Tensor, expected: Any, label: str, *, atol: float, rtol: float
+) -> None:
     actual = value.detach().cpu()
     actual = actual if actual.is_complex() else actual.to(torch.float64)
     target = torch.as_tensor(expected).detach().to("cpu", actual.dtype)
@@ -231,7 +237,7 @@ def _spec(dtype: torch.dtype | None, shape: Sequence[int | None] | None, device:
     if shape is not None:
         parts.append(f"of shape {_shape(shape)}")
     if device is not None:
-        parts.append(f"on {torch.device(device).type if isinstance(device, str) and ':' not in device else device}")
+        parts.append(f"on {device}")
     return " ".join(parts)
 
 
@@ -247,7 +253,11 @@ def _describe(value: Any) -> str:
     if value is Ellipsis:
         return "`...` (the placeholder is still there)"
     text = _show(value)
-    return f"{_article(type(value).__name__)} ({text})" if len(text) < 40 else _article(type(value).__name__)
+    return (
+        f"{_article(type(value).__name__)} ({text})"
+        if len(text) < 40
+        else _article(type(value).__name__)
+    )
 
 
 def _article(noun: str) -> str:
@@ -264,7 +274,9 @@ def _shape(shape: Sequence[int | None]) -> str:
 
 
 def _shape_matches(actual: Sequence[int], expected: Sequence[int | None]) -> bool:
-    return len(actual) == len(expected) and all(e is None or a == e for a, e in zip(actual, expected))
+    return len(actual) == len(expected) and all(
+        e is None or a == e for a, e in zip(actual, expected, strict=True)
+    )
 
 
 def _same_device(actual: torch.device, expected: str | torch.device) -> bool:
@@ -290,8 +302,12 @@ def _equal(value: Any, expected: Any) -> bool:
             return bool(torch.equal(torch.as_tensor(value).cpu(), torch.as_tensor(expected).cpu()))
         except (TypeError, RuntimeError):
             return False
-    return type(value) is type(expected) and value == expected or (
-        isinstance(expected, (int, float)) and not isinstance(value, bool) and value == expected
+    return (
+        type(value) is type(expected)
+        and value == expected
+        or (
+            isinstance(expected, (int, float)) and not isinstance(value, bool) and value == expected
+        )
     )
 
 
@@ -312,9 +328,11 @@ def _type_names(expected: type | tuple[type, ...]) -> str:
 
 def _missing_name_message(error: NameError) -> str:
     name = getattr(error, "name", None)
-    if name:
-        return f"`{name}` is not defined: your code should create a variable named `{name}`"
-    return str(error)
+    return _not_defined(name) if name else str(error)
+
+
+def _not_defined(name: str) -> str:
+    return f"`{name}` is not defined: your code should create a variable named `{name}`"
 
 
 def _failed_line(check: CodeBlock, error: AssertionError) -> str:

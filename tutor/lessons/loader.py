@@ -78,7 +78,9 @@ def load_catalog(directories: Iterable[Path], lang: str | None = None) -> Catalo
         if lesson is not None and lesson.id in seen:
             line = _header_line(path, "id")
             problems.append(
-                Problem(path, line, f"duplicate lesson id {lesson.id!r} (also in {seen[lesson.id]})")
+                Problem(
+                    path, line, f"duplicate lesson id {lesson.id!r} (also in {seen[lesson.id]})"
+                )
             )
         if lesson is None or problems:
             broken.append(_broken(path, lesson, problems))
@@ -89,11 +91,17 @@ def load_catalog(directories: Iterable[Path], lang: str | None = None) -> Catalo
         base_stem = translation.path.stem.rsplit(".", 1)[0]
         base = next((lesson for lesson in lessons if lesson.path.stem == base_stem), None)
         if base is None:
-            problems.append(Problem(translation.path, 1, "translation of a lesson that does not exist"))
+            problems.append(
+                Problem(translation.path, 1, "translation of a lesson that does not exist")
+            )
         else:
             problems.extend(_translation_mismatches(base, translation))
         if problems:
-            broken.append(BrokenLesson(translation.path, translation.path.stem, translation.path.name, tuple(problems)))
+            broken.append(
+                BrokenLesson(
+                    translation.path, translation.path.stem, translation.path.name, tuple(problems)
+                )
+            )
         elif base is not None:
             base.translations[translation.lang] = translation
     ordered = tuple(sorted(lessons, key=lambda lesson: (lesson.order, lesson.id)))
@@ -141,14 +149,22 @@ def load_translation(path: Path) -> tuple[Translation, list[Problem]]:
     problems = parsed.problems
     lang = _TRANSLATION_NAME.match(path.stem)["lang"]  # type: ignore[index]
     if parsed.header.get("lang", lang) != lang:
-        problems.append(Problem(path, 1, f"`lang` says {parsed.header['lang']!r}, file name says {lang!r}"))
+        problems.append(
+            Problem(path, 1, f"`lang` says {parsed.header['lang']!r}, file name says {lang!r}")
+        )
     steps: dict[str, StepText] = {}
     for draft in parsed.steps:
         if draft.blocks:
             problems.append(
-                Problem(path, draft.blocks[0][2].line - 1, "translations carry prose only: code blocks come from the lesson")
+                Problem(
+                    path,
+                    draft.blocks[0][2].line - 1,
+                    "translations carry prose only: code blocks come from the lesson",
+                )
             )
-        steps[draft.id] = StepText(draft.title, _join(draft.prose), tuple(_join(h) for h in draft.hints))
+        steps[draft.id] = StepText(
+            draft.title, _join(draft.prose), tuple(_join(h) for h in draft.hints)
+        )
     translation = Translation(
         lang=lang,
         title=parsed.header.get("title", ""),
@@ -183,7 +199,9 @@ def _parse_file(path: Path, translation: bool = False) -> _Parsed:
             if role_block is None:
                 target.extend(lines[block.line - 1 : index])
             elif not steps:
-                problems.append(Problem(path, number, f"`{role_block[0]}` code must be inside a step"))
+                problems.append(
+                    Problem(path, number, f"`{role_block[0]}` code must be inside a step")
+                )
             else:
                 steps[-1].blocks.append(role_block)
             continue
@@ -191,12 +209,26 @@ def _parse_file(path: Path, translation: bool = False) -> _Parsed:
         if heading:
             step_id = heading["id"]
             if not step_id:
-                problems.append(Problem(path, number, "step heading needs an id: `## Title {#step-id}`"))
+                problems.append(
+                    Problem(path, number, "step heading needs an id: `## Title {#step-id}`")
+                )
                 step_id = f"step-{len(steps) + 1}"
             elif not _ID.match(step_id):
-                problems.append(Problem(path, number, f"bad step id {step_id!r}: use lowercase letters, digits and -"))
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        f"bad step id {step_id!r}: use lowercase letters, digits and -",
+                    )
+                )
             elif step_id in step_ids:
-                problems.append(Problem(path, number, f"duplicate step id {step_id!r} (first on line {step_ids[step_id]})"))
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        f"duplicate step id {step_id!r} (first on line {step_ids[step_id]})",
+                    )
+                )
             step_ids.setdefault(step_id, number)
             steps.append(_StepDraft(number, heading["title"], step_id))
             target = steps[-1].prose
@@ -232,7 +264,9 @@ def _parse_header(
         key, colon, value = line.partition(":")
         key, value = key.strip(), value.strip()
         if not colon or not key:
-            problems.append(Problem(path, number, f"header lines are `key: value`, got {line.strip()!r}"))
+            problems.append(
+                Problem(path, number, f"header lines are `key: value`, got {line.strip()!r}")
+            )
         elif key not in HEADER_KEYS:
             known = ", ".join(sorted(HEADER_KEYS))
             problems.append(Problem(path, number, f"unknown header key {key!r} (known: {known})"))
@@ -243,7 +277,13 @@ def _parse_header(
         else:
             header[key] = value
             if key == "id" and not _ID.match(value):
-                problems.append(Problem(path, number, f"bad lesson id {value!r}: use lowercase letters, digits and -"))
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        f"bad lesson id {value!r}: use lowercase letters, digits and -",
+                    )
+                )
     else:
         problems.append(Problem(path, 1, "header block is not closed with `---`"))
         return header, len(lines)
@@ -279,9 +319,13 @@ def _role_block(
     if role not in CODE_ROLES:
         if re.fullmatch(r"[a-z]+", role):
             known = ", ".join(sorted(CODE_ROLES))
-            problems.append(Problem(path, fence.line, f"unknown code role {role!r} (known: {known})"))
+            problems.append(
+                Problem(path, fence.line, f"unknown code role {role!r} (known: {known})")
+            )
         return None
-    attributes = {m["key"]: m["value"] for m in _ATTRIBUTE.finditer(words[2] if len(words) > 2 else "")}
+    attributes = {
+        m["key"]: m["value"] for m in _ATTRIBUTE.finditer(words[2] if len(words) > 2 else "")
+    }
     code = CodeBlock("\n".join(fence.body) + "\n", path, fence.line + 1)
     return role, attributes, code
 
@@ -298,7 +342,9 @@ def _build_step(path: Path, lesson_id: str, draft: _StepDraft, problems: list[Pr
         if not hints:
             problems.append(Problem(path, draft.line, "an exercise needs at least one `### Hint`"))
     elif hints:
-        problems.append(Problem(path, draft.line, "hints belong to exercise steps (this step has no code)"))
+        problems.append(
+            Problem(path, draft.line, "hints belong to exercise steps (this step has no code)")
+        )
     return Step(lesson_id, draft.id, draft.title, _join(draft.prose), draft.line, hints, exercise)
 
 
@@ -310,16 +356,24 @@ def _build_exercise(
 ) -> Exercise | None:
     for role in ("starter", "solution", "setup"):
         for _, extra in blocks.get(role, [])[1:]:
-            problems.append(Problem(path, extra.line - 1, f"more than one `{role}` block in this step"))
+            problems.append(
+                Problem(path, extra.line - 1, f"more than one `{role}` block in this step")
+            )
     for role in ("starter", "solution", "check", "mistake"):
         if role not in blocks:
-            problems.append(Problem(path, draft.line, f"exercise {draft.id!r} has no `python {role}` block"))
+            problems.append(
+                Problem(path, draft.line, f"exercise {draft.id!r} has no `python {role}` block")
+            )
     mistakes = []
     for attributes, code in blocks.get("mistake", []):
         message = attributes.get("message", "")
         if not message:
             problems.append(
-                Problem(path, code.line - 1, 'a mistake block names the message it must get: message="..."')
+                Problem(
+                    path,
+                    code.line - 1,
+                    'a mistake block names the message it must get: message="..."',
+                )
             )
         mistakes.append(Mistake(code, message))
     if not all(role in blocks for role in ("starter", "solution", "check")):

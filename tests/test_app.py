@@ -1,0 +1,124 @@
+"""App flows driven through Textual's Pilot: browse, open, step through, resume, quit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import FIXTURE_LESSONS
+from tests.lesson_texts import lesson
+from tutor.app import TutorApp
+from tutor.course import resume_step
+from tutor.lessons.loader import load_catalog
+from tutor.lessons.model import BrokenLesson, Lesson, Step
+from tutor.progress import ProgressStore
+from tutor.screens.home import HomeScreen
+from tutor.screens.lesson import LessonScreen
+from tutor.widgets.lesson_tree import LessonTree
+
+
+def make_app(home: Path, lessons: Path = FIXTURE_LESSONS) -> TutorApp:
+    catalog = load_catalog([lessons])
+    store = ProgressStore(home / "progress.json")
+    return TutorApp(catalog, store, start=resume_step(catalog, store.progress))
+
+
+async def test_first_launch_lists_lessons_with_cursor_on_first_exercise(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        tree = app.screen.query_one(LessonTree)
+        assert isinstance(tree.root.children[0].data, Lesson)
+        assert tree.cursor_node.data.key == "tensors/from-a-list"
+        assert app.sub_title.endswith("exercises done")
+
+
+async def test_open_step_walk_and_go_back(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.step.key == "tensors/from-a-list"
+        await pilot.press("f8")
+        assert app.screen.step.key == "tensors/dtypes"
+        await pilot.press("f7", "f7")
+        assert app.screen.step.key == "tensors/what-is-a-tensor"
+        await pilot.press("f7")
+        assert app.screen.step.key == "tensors/what-is-a-tensor", "the first step stays put"
+        assert app.store.progress.last_step == "tensors/what-is-a-tensor"
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_step_text_is_rendered_markdown(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        title = str(app.screen.query_one("#step-title").render())
+        assert "Tensors · step 2/" in title and "From a list" in title and "exercise" in title
+        markdown = app.screen.query_one("#step-text")
+        assert "Create a tensor" in markdown.source
+
+
+async def test_reopening_resumes_on_the_last_step(tutor_home: Path) -> None:
+    async with make_app(tutor_home).run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "f8")
+    app = make_app(tutor_home)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.step.key == "tensors/dtypes"
+
+
+async def test_done_marks_show_in_the_tree(tutor_home: Path) -> None:
+    ProgressStore(tutor_home / "progress.json").mark_done("tensors/from-a-list")
+    app = make_app(tutor_home)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        labels = [
+            str(node.label) for node in app.screen.query_one(LessonTree).root.children[0].children
+        ]
+        assert "✓ From a list" in labels and "○ Data types" in labels
+        assert app.sub_title.startswith("1/")
+
+
+async def test_broken_lesson_is_shown_with_its_error(tutor_home: Path, write_lesson) -> None:
+    write_lesson("01-good.md", lesson(id="good"))
+    folder = write_lesson(
+        "02-bad.md", lesson(id="bad", order=2).replace("order: 2", "order: two")
+    ).parent
+    app = make_app(tutor_home, folder)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one(LessonTree)
+        broken = [node for node in tree.root.children if isinstance(node.data, BrokenLesson)]
+        assert len(broken) == 1
+        assert "cannot load" in str(broken[0].label)
+        tree.move_cursor(broken[0])
+        await pilot.pause()
+        assert "`order` must be a whole number" in app.screen.query_one("#preview").source
+
+
+async def test_command_palette_opens_a_lesson(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.press(*"open lesson tensors")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert isinstance(app.screen.step, Step)
+
+
+async def test_ctrl_q_quits(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test() as pilot:
+        await pilot.press("enter", "ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0

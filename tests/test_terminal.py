@@ -1,0 +1,78 @@
+"""End to end in a real terminal: tmux runs `tutor`, send-keys types, capture-pane reads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE_LESSONS
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+class Terminal:
+    """A tmux session on a private socket, so tests never touch the developer's tmux."""
+
+    def __init__(self, session: str, env: dict[str, str]) -> None:
+        self.session = session
+        self.env = env
+
+    def tmux(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["tmux", *args], capture_output=True, text=True, env=self.env)
+
+    def send(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys).check_returncode()
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session).stdout
+
+    def wait_for(self, text: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared on screen:\n{self.screen()}")
+
+
+@pytest.fixture
+def terminal(tutor_home: Path, tmp_path: Path) -> Iterator[Terminal]:
+    session = f"tutor-test-{uuid.uuid4().hex[:8]}"
+    socket_dir = tmp_path / "tmux"
+    socket_dir.mkdir()
+    env = {**os.environ, "TMUX_TMPDIR": str(socket_dir), "TERM": "xterm-256color"}
+    env.pop("TMUX", None)
+    command = (
+        f"{sys.executable} -m tutor --lessons {FIXTURE_LESSONS}; echo TUTOR-EXITED=$?; sleep 30"
+    )
+    terminal = Terminal(session, env)
+    terminal.tmux(
+        "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command
+    ).check_returncode()
+    try:
+        yield terminal
+    finally:
+        terminal.tmux("kill-server")
+
+
+def test_open_lesson_read_a_step_and_quit(terminal: Terminal) -> None:
+    screen = terminal.wait_for("exercises done")
+    assert "Tensors" in screen and "From a list" in screen
+    terminal.send("Enter")
+    terminal.wait_for("step 2/")
+    terminal.wait_for("Create a tensor")
+    terminal.send("F8")
+    terminal.wait_for("Data types · ○ exercise")
+    terminal.send("Escape")
+    terminal.wait_for("o Open")
+    terminal.send("C-q")
+    terminal.wait_for("TUTOR-EXITED=0")

@@ -1,0 +1,141 @@
+"""The `tutor` command: launch the app, or list, lint, run and check from the shell.
+
+Subcommands import only what they need, so `tutor list` answers without loading
+Textual and nothing here ever imports torch (only the sandbox worker does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tutor import __version__
+from tutor.course import listing, resolve, resume_step
+from tutor.lessons.loader import lesson_files, load_catalog
+from tutor.lessons.model import Catalog
+from tutor.locations import bundled_lessons_dir, progress_file
+from tutor.progress import ProgressStore
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = getattr(args, "handler", launch)
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--lessons",
+        metavar="DIR",
+        type=Path,
+        action="append",
+        default=argparse.SUPPRESS,
+        help="use the lessons in DIR instead of the bundled ones (repeatable)",
+    )
+    common.add_argument(
+        "--lang",
+        metavar="LANG",
+        default=argparse.SUPPRESS,
+        help="show lesson prose in LANG (e.g. pt, es) where a translation exists",
+    )
+    common.add_argument(
+        "--device",
+        metavar="DEVICE",
+        default=argparse.SUPPRESS,
+        help="where learners' code runs: auto (default), cpu, cuda or cuda:N",
+    )
+    parser = argparse.ArgumentParser(
+        prog="tutor",
+        description="Learn PyTorch by doing, in your terminal.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    open_parser = commands.add_parser(
+        "open", parents=[common], help="open a lesson (LESSON or LESSON/STEP)"
+    )
+    open_parser.add_argument("target", metavar="LESSON")
+    open_parser.set_defaults(handler=launch)
+
+    list_parser = commands.add_parser("list", parents=[common], help="list lessons and progress")
+    list_parser.add_argument("--json", action="store_true", help="print JSON")
+    list_parser.set_defaults(handler=list_lessons)
+
+    lint_parser = commands.add_parser(
+        "lint", parents=[common], help="check lesson files; prints file:line: message"
+    )
+    lint_parser.add_argument("paths", metavar="PATH", nargs="*", type=Path)
+    lint_parser.set_defaults(handler=lint)
+    return parser
+
+
+def launch(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    store = ProgressStore(progress_file())
+    target = getattr(args, "target", None)
+    step = (
+        resolve(catalog, store.progress, target) if target else resume_step(catalog, store.progress)
+    )
+    if target and step is None:
+        print(f"tutor: no lesson or step {target!r}; try `tutor list`", file=sys.stderr)
+        return 2
+    from tutor.app import TutorApp
+
+    app = TutorApp(catalog, store, start=step, device=getattr(args, "device", "auto"))
+    app.run()
+    return app.return_code or 0
+
+
+def list_lessons(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    store = ProgressStore(progress_file())
+    _warn(store.warning)
+    lessons = listing(catalog, store.progress)
+    if args.json:
+        print(json.dumps(lessons, indent=2, ensure_ascii=False))
+        for problem in catalog.problems:
+            print(f"tutor: {problem}", file=sys.stderr)
+        return 0
+    for lesson in lessons:
+        done = sum(exercise["done"] for exercise in lesson["exercises"])
+        print(f"{lesson['id']:<20} {lesson['title']:<32} {done}/{len(lesson['exercises'])} done")
+    for broken in catalog.broken:
+        print(f"{broken.id:<20} (broken: {broken.problems[0]})")
+    return 0
+
+
+def lint(args: argparse.Namespace) -> int:
+    """Report every problem in the given files, linted together to catch clashing ids."""
+    paths = args.paths or _lesson_dirs(args)
+    files = list(lesson_files(paths))
+    if not files:
+        print("tutor lint: no lesson files found", file=sys.stderr)
+        return 1
+    problems = load_catalog(paths).problems
+    for problem in problems:
+        print(problem)
+    count = len(files) - len({problem.path for problem in problems})
+    summary = f"{len(problems)} problem(s) in {len(files)} file(s)" if problems else "all clean"
+    print(f"tutor lint: {summary}; {count} file(s) clean", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _lesson_dirs(args: argparse.Namespace) -> list[Path]:
+    return list(getattr(args, "lessons", None) or [bundled_lessons_dir()])
+
+
+def _catalog(args: argparse.Namespace) -> Catalog:
+    return load_catalog(_lesson_dirs(args), lang=getattr(args, "lang", None))
+
+
+def _warn(message: str | None) -> None:
+    if message:
+        print(f"tutor: {message}", file=sys.stderr)

@@ -1,0 +1,60 @@
+"""Questions that need both the lessons and the learner's progress: where to resume, what is done.
+
+Plain functions so the CLI, the app and the tests answer them the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tutor.lessons.model import Catalog, Lesson, Step
+from tutor.progress import Progress
+
+
+def first_unfinished(lesson: Lesson, progress: Progress) -> Step:
+    """The lesson's first exercise not yet done, else its first step."""
+    for step in lesson.exercises:
+        if not progress.is_done(step.key):
+            return step
+    return lesson.steps[0]
+
+
+def resume_step(catalog: Catalog, progress: Progress) -> Step | None:
+    """Where `tutor` opens: the step left on, else the first unfinished exercise anywhere."""
+    if progress.last_step:
+        step = catalog.find_step(progress.last_step)
+        if step is not None:
+            return step
+    for lesson in catalog.lessons:
+        for step in lesson.exercises:
+            if not progress.is_done(step.key):
+                return step
+    return catalog.lessons[0].steps[0] if catalog.lessons else None
+
+
+def resolve(catalog: Catalog, progress: Progress, target: str) -> Step | None:
+    """`lesson` or `lesson/step` as typed on the command line."""
+    if "/" in target:
+        return catalog.find_step(target)
+    lesson = catalog.lesson(target)
+    return first_unfinished(lesson, progress) if lesson else None
+
+
+def done_count(lesson: Lesson, progress: Progress) -> tuple[int, int]:
+    exercises = lesson.exercises
+    return sum(progress.is_done(step.key) for step in exercises), len(exercises)
+
+
+def listing(catalog: Catalog, progress: Progress) -> list[dict[str, Any]]:
+    """The shape `tutor list --json` prints."""
+    return [
+        {
+            "id": lesson.id,
+            "title": lesson.title,
+            "exercises": [
+                {"id": step.key, "title": step.title, "done": progress.is_done(step.key)}
+                for step in lesson.exercises
+            ],
+        }
+        for lesson in catalog.lessons
+    ]

@@ -1,0 +1,100 @@
+"""The lesson browser: pick a lesson or step, read its text on the right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, Tree
+
+from tutor.course import first_unfinished
+from tutor.lessons.model import BrokenLesson, Catalog, Lesson, Step
+from tutor.progress import Progress
+from tutor.widgets.lesson_tree import Entry, LessonTree
+
+
+class HomeScreen(Screen[None]):
+    """Lists lessons with progress; Enter on a lesson opens it where the learner stopped."""
+
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("o", "open", "Open", tooltip="Open the lesson where you stopped, or the step"),
+        Binding("r", "resume", "Resume", tooltip="Open the step you left off on"),
+    ]
+
+    @dataclass
+    class StepChosen(Message):
+        """The learner asked to open `step` in the lesson screen."""
+
+        step: Step
+
+    def __init__(self, catalog: Catalog, progress: Progress, highlight: Step | None = None) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.progress = progress
+        self.highlight = highlight
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield LessonTree(self.catalog, self.progress, id="lesson-tree")
+            with VerticalScroll(id="preview-pane"):
+                yield Markdown(id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tree = self.query_one(LessonTree)
+        if self.highlight is not None:
+            tree.select_step(self.highlight)
+        tree.focus()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(LessonTree).refresh_marks()
+
+    @on(Tree.NodeHighlighted)
+    def show_preview(self, event: Tree.NodeHighlighted[Entry]) -> None:
+        self.query_one("#preview", Markdown).update(preview(event.node.data))
+
+    @on(Tree.NodeSelected)
+    def open_selected(self, event: Tree.NodeSelected[Entry]) -> None:
+        """Enter on a step opens it; Enter on a lesson only expands it (Tree's default)."""
+        if isinstance(event.node.data, Step):
+            self.post_message(self.StepChosen(event.node.data))
+
+    def action_open(self) -> None:
+        node = self.query_one(LessonTree).cursor_node
+        if node is None:
+            return
+        entry = node.data
+        if isinstance(entry, Lesson):
+            self.post_message(self.StepChosen(first_unfinished(entry, self.progress)))
+        elif isinstance(entry, Step):
+            self.post_message(self.StepChosen(entry))
+
+    def action_resume(self) -> None:
+        if self.highlight is not None:
+            self.post_message(self.StepChosen(self.highlight))
+
+
+def preview(entry: Entry | None) -> str:
+    """Markdown for the right-hand pane."""
+    if isinstance(entry, Lesson):
+        steps = "\n".join(
+            f"{number}. {step.title}{' (exercise)' if step.is_exercise else ''}"
+            for number, step in enumerate(entry.steps, start=1)
+        )
+        return f"# {entry.title}\n\n*{entry.summary}*\n\n{entry.intro}\n\n## Steps\n\n{steps}\n"
+    if isinstance(entry, Step):
+        return f"# {entry.title}\n\n{entry.text}\n"
+    if isinstance(entry, BrokenLesson):
+        problems = "\n".join(f"- `{problem}`" for problem in entry.problems)
+        return (
+            f"# {entry.title} cannot be loaded\n\n"
+            f"The file has problems; fix them and restart, or run `tutor lint`:\n\n{problems}\n"
+        )
+    return ""

@@ -1,0 +1,92 @@
+"""The lesson browser: lessons, their steps and done marks, broken lessons flagged."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Tree
+
+from tutor.course import done_count
+from tutor.lessons.model import BrokenLesson, Catalog, Lesson, Step
+from tutor.progress import Progress
+
+Entry = Lesson | Step | BrokenLesson
+
+DONE = "✓"
+TODO = "○"
+READING = "·"
+BROKEN = "⚠"
+
+
+class LessonTree(Tree[Entry]):
+    """Marks are symbols as well as colours, so progress reads the same with NO_COLOR."""
+
+    DEFAULT_CSS = """
+    LessonTree {
+        padding: 0 1;
+    }
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        progress: Progress,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__("Lessons", name=name, id=id, classes=classes)
+        self.catalog = catalog
+        self.progress = progress
+        self.show_root = False
+        self.guide_depth = 2
+        self._add_nodes()
+
+    def _add_nodes(self) -> None:
+        for number, lesson in enumerate(self.catalog.lessons, start=1):
+            node = self.root.add(self._lesson_label(number, lesson), data=lesson)
+            for step in lesson.steps:
+                node.add_leaf(self._step_label(step), data=step)
+        for broken in self.catalog.broken:
+            node = self.root.add(
+                Text(f"{BROKEN} {broken.title} (cannot load)", style="bold red"), data=broken
+            )
+            for problem in broken.problems:
+                node.add_leaf(
+                    Text(f"line {problem.line}: {problem.message}", style="red"), data=broken
+                )
+
+    def refresh_marks(self) -> None:
+        """Relabel every node after progress changed (cheap: a few hundred nodes at most)."""
+        number = 0
+        for node in self.root.children:
+            if isinstance(node.data, Lesson):
+                number += 1
+                node.set_label(self._lesson_label(number, node.data))
+                for child in node.children:
+                    if isinstance(child.data, Step):
+                        child.set_label(self._step_label(child.data))
+
+    def select_step(self, step: Step) -> None:
+        """Expand the step's lesson and put the cursor on the step."""
+        for lesson_node in self.root.children:
+            for node in lesson_node.children:
+                if isinstance(node.data, Step) and node.data.key == step.key:
+                    lesson_node.expand()
+                    # A node's line is known only once the tree has rebuilt its lines.
+                    self.call_after_refresh(self.move_cursor, node)
+                    return
+
+    def _lesson_label(self, number: int, lesson: Lesson) -> Text:
+        done, total = done_count(lesson, self.progress)
+        mark = DONE if total and done == total else " "
+        label = Text(f"{mark} {number}. {lesson.title}", style="bold")
+        label.append(f"  {done}/{total}", style="dim")
+        return label
+
+    def _step_label(self, step: Step) -> Text:
+        if not step.is_exercise:
+            return Text(f"{READING} {step.title}", style="dim")
+        if self.progress.is_done(step.key):
+            return Text(f"{DONE} {step.title}", style="green")
+        return Text(f"{TODO} {step.title}")
