@@ -1,0 +1,115 @@
+"""Find and kill every process a snippet started, including ones that escaped its group.
+
+A snippet's child may call `setsid` and leave the worker's process group, so killing
+the group is not enough. Two marks find them anyway: every worker runs with its own
+`TUTOR_WORKER_TOKEN` in its environment, which descendants inherit, and the parent
+links in /proc (the worker and the supervisor are child subreapers, so orphans stay
+in the tree instead of moving to init). Only pids found this way are ever signalled
+or reaped, so nothing else the UI process runs is touched. Linux reads /proc; on other
+systems only the process group is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+TOKEN_VARIABLE = "TUTOR_WORKER_TOKEN"
+
+
+def process_table() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state letter) for every process we can see."""
+    table: dict[int, tuple[int, str]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return table
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rpartition(b")")[2].split()
+        except OSError:
+            continue
+        table[int(entry)] = (int(fields[1]), fields[0].decode())
+    return table
+
+
+def descendants(roots: set[int], table: dict[int, tuple[int, str]]) -> set[int]:
+    """Every process below `roots` in `table`, roots excluded."""
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    found: set[int] = set()
+    stack = list(roots)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found and child not in roots:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def marked(token: str, table: dict[int, tuple[int, str]]) -> set[int]:
+    """Processes whose environment carries this worker's token."""
+    needle = f"{TOKEN_VARIABLE}={token}".encode()
+    found = set()
+    for pid in table:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as environ:
+                if needle in environ.read().split(b"\0"):
+                    found.add(pid)
+        except OSError:
+            continue
+    return found
+
+
+def has_children() -> bool:
+    """One syscall: does this process have any child, running or exited?"""
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
+
+
+def kill_tree(root: int, token: str | None = None, *, rounds: int = 50) -> int:
+    """SIGKILL everything below `root` (and marked with `token`), reaping our own children.
+
+    `root` itself is left alone: the worker sweeping after a run is the root; for a
+    dead worker the supervisor reaps the root through asyncio. Repeats until a scan
+    finds nothing alive, as a fork storm may add processes while we kill. Returns how
+    many processes were killed.
+    """
+    me = os.getpid()
+    killed: set[int] = set()
+    for _ in range(rounds):
+        table = process_table()
+        roots = {root} | (marked(token, table) if token else set())
+        victims = (roots | descendants(roots, table)) - {root, me}
+        alive = {pid for pid in victims if table[pid][1] not in "ZX"}
+        for pid in alive:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                continue
+            killed.add(pid)
+        for pid in victims:
+            if table[pid][0] == me:
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+        if not alive:
+            break
+        time.sleep(0.005)
+    return len(killed)
+
+
+def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -1,0 +1,198 @@
+"""The messages between the supervisor and the worker: JSON lines, never pickle.
+
+Each request carries an `id` that its replies repeat, and every reply carries the
+worker's `pid`: a snippet's forked child inherits the channel, and the supervisor must
+be able to ignore anything it writes. Unpickling would let the worker run code in the
+UI process, so only plain JSON crosses. Both sides import this module; it stays free
+of torch and Textual.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Stream = Literal["stdout", "stderr"]
+Status = Literal["ok", "error", "interrupted", "timeout", "limit", "crashed"]
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One message as one line. Lone surrogates (undecodable output bytes) survive as escapes."""
+    return json.dumps(message, separators=(",", ":")).encode("ascii") + b"\n"
+
+
+def decode(line: bytes) -> dict[str, Any] | None:
+    """A message, or None for anything that is not one (garbage from a stray writer)."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
+
+
+@dataclass(frozen=True)
+class OutputEvent:
+    """Output the snippet wrote, as it was written; shown literally, never interpreted."""
+
+    stream: Stream
+    text: str
+    """For display: undecodable bytes replaced, control sequences left for the UI to escape."""
+    data: bytes = b""
+    """The exact bytes, for `tutor run`."""
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> OutputEvent:
+        data = message["text"].encode("utf-8", "surrogateescape")
+        return cls(message["stream"], data.decode("utf-8", "replace"), data)
+
+
+@dataclass(frozen=True)
+class MetricPoint:
+    step: int
+    values: dict[str, float]
+
+
+@dataclass(frozen=True)
+class MetricsEvent:
+    """Points from `tutor.log`, batched at most ~10 times a second; every point is kept."""
+
+    points: list[MetricPoint]
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> MetricsEvent:
+        return cls([MetricPoint(int(step), dict(values)) for step, values in message["points"]])
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A tensor, parameter or module left in the learner's namespace."""
+
+    name: str
+    type: str
+    shape: tuple[int, ...] | None = None
+    dtype: str | None = None
+    device: str | None = None
+    requires_grad: bool | None = None
+
+
+@dataclass(frozen=True)
+class VariablesEvent:
+    """What the namespace holds after a run, for the variables panel."""
+
+    variables: list[Variable]
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> VariablesEvent:
+        variables = []
+        for item in message["variables"]:
+            shape = item.get("shape")
+            variables.append(Variable(**{**item, "shape": None if shape is None else tuple(shape)}))
+        return cls(variables)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The checks' verdict on an attempt: the first failing check's message, or a pass."""
+
+    passed: bool
+    message: str
+    line: int | None = None
+    """Line in the lesson file of the failing check, for authors."""
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How a run or check ended."""
+
+    status: Status
+    reason: str = ""
+    """One line in plain words; empty for a plain success."""
+    traceback: str = ""
+    """The error, trimmed to the learner's own frames."""
+    check: CheckResult | None = None
+    exit_code: int | None = None
+    """What `python FILE` would exit with: SystemExit's code, 1 for an exception."""
+    seconds: float = 0.0
+    variables_lost: bool = False
+    """The worker was killed or died, so the namespace is gone; a fresh worker took over."""
+
+    def to_wire(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> Finished:
+        check = message.get("check")
+        return cls(
+            status=message["status"],
+            reason=message.get("reason", ""),
+            traceback=message.get("traceback", ""),
+            check=None if check is None else CheckResult(**check),
+            exit_code=message.get("exit_code"),
+            seconds=float(message.get("seconds", 0.0)),
+            variables_lost=bool(message.get("variables_lost", False)),
+        )
+
+
+@dataclass(frozen=True)
+class Gpu:
+    name: str
+    memory: int
+    """Total memory in bytes."""
+
+
+@dataclass(frozen=True)
+class DeviceReport:
+    """What the worker found at start-up, and the device lessons will use."""
+
+    python: str
+    torch: str
+    cuda_available: bool
+    selected: str
+    """"cuda" or "cpu": what `"cuda" if torch.cuda.is_available() else "cpu"` gives."""
+    requested: str = "auto"
+    cuda_version: str | None = None
+    gpus: list[Gpu] = field(default_factory=list)
+    mps_available: bool = False
+    threads: int = 1
+    pid: int = 0
+
+    def summary(self) -> str:
+        """One line, e.g. for `tutor run`'s stderr and the status bar."""
+        if self.selected.startswith("cuda") and self.gpus:
+            gpu = self.gpus[0]
+            where = f"{self.selected} ({gpu.name}, {gpu.memory / 1024**3:.0f} GiB)"
+        else:
+            where = "cpu"
+        picked = " (auto)" if self.requested == "auto" else ""
+        extra = ""
+        if not self.cuda_available:
+            extra = ", MPS available" if self.mps_available else ", no CUDA"
+        return (
+            f"device {where}{picked}{extra} · torch {self.torch} · Python {self.python}"
+            f" · {self.threads} thread{'s' if self.threads != 1 else ''}"
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> DeviceReport:
+        fields = {k: v for k, v in message.items() if k in cls.__dataclass_fields__}
+        fields["gpus"] = [Gpu(**gpu) for gpu in message.get("gpus", [])]
+        return cls(**fields)
+
+
+Event = OutputEvent | MetricsEvent | VariablesEvent
+
+EVENT_TYPES: dict[str, Any] = {
+    "output": OutputEvent,
+    "metrics": MetricsEvent,
+    "variables": VariablesEvent,
+}
+
+
+def event_from_wire(message: dict[str, Any]) -> Event | None:
+    """The event a worker message carries, or None if it is not an event."""
+    kind = EVENT_TYPES.get(message.get("type", ""))
+    return None if kind is None else kind.from_wire(message)

@@ -1,0 +1,375 @@
+"""The worker process: imports torch once, then runs snippets on request.
+
+Started by the supervisor as a fresh interpreter (`python -I -c <bootstrap>`, see
+`tutor.sandbox.worker`), never forked from the UI. Requests arrive as JSON lines on a
+dedicated pipe and replies go out on another, each stamped with this process's pid;
+stdout and stderr belong to the snippet (see `capture`). Everything a snippet does
+wrong is caught here and reported as a `Finished`; what cannot be caught (a segfault,
+`os._exit`) the supervisor reads from the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import json
+import os
+import signal
+import site
+import sys
+import threading
+import time
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tutor.sandbox import execution
+from tutor.sandbox.capture import OutputCapture
+from tutor.sandbox.limits import (
+    MIB,
+    Limits,
+    apply,
+    apply_early,
+    format_size,
+    set_child_subreaper,
+)
+from tutor.sandbox.metrics import install_sink
+from tutor.sandbox.procs import has_children, kill_tree
+from tutor.sandbox.protocol import decode, encode
+
+METRICS_INTERVAL = 0.1
+"""Seconds between metrics batches: ~10 a second keeps plots live and the channel quiet."""
+RESERVE = 4 * MIB
+"""Freed on MemoryError so the worker can still report, at the memory limit."""
+
+
+class Channel:
+    """The request and reply pipes; every reply carries this process's pid."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self.pid = os.getpid()
+        self._read_fd, self._write_fd = read_fd, write_fd
+        for fd in (read_fd, write_fd):
+            os.set_inheritable(fd, False)
+        self._lock = threading.Lock()
+
+    def send(self, message: dict[str, Any]) -> None:
+        data = memoryview(encode({**message, "pid": self.pid}))
+        with self._lock:
+            while data:
+                data = data[os.write(self._write_fd, data) :]
+
+    def requests(self) -> Iterator[dict[str, Any]]:
+        with os.fdopen(self._read_fd, "rb", closefd=False) as pipe:
+            for line in pipe:
+                message = decode(line)
+                if message is not None:
+                    yield message
+
+    def detach(self) -> None:
+        """In a forked child: point the channel at /dev/null, so it can neither read nor answer."""
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (self._read_fd, self._write_fd):
+            os.dup2(null, fd)
+        os.close(null)
+
+
+class MetricsBuffer:
+    """Collects `tutor.log` points and sends them as one batch at most ~10 times a second."""
+
+    def __init__(self, send: Any) -> None:
+        self._send = send
+        self._points: list[list[Any]] = []
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._pending = threading.Event()
+        self._run_id: int | None = None
+        self._next_step = 0
+        threading.Thread(target=self._loop, name="tutor-metrics", daemon=True).start()
+
+    def begin(self, run_id: int) -> None:
+        with self._lock:
+            self._run_id, self._next_step = run_id, 0
+
+    def sink(self, step: int | None, values: Any) -> None:
+        with self._lock:
+            if step is None:
+                step = self._next_step
+            self._next_step = step + 1
+            self._points.append([step, values])
+        if not self._pending.is_set():
+            self._pending.set()
+
+    def flush(self) -> None:
+        with self._flush_lock:
+            with self._lock:
+                points, self._points = self._points, []
+                run_id = self._run_id
+            if points:
+                self._send({"type": "metrics", "id": run_id, "points": points})
+
+    def _loop(self) -> None:
+        while True:
+            self._pending.wait()
+            time.sleep(METRICS_INTERVAL)
+            self._pending.clear()
+            self.flush()
+
+
+def _no_input(prompt: object = "") -> str:
+    """`input()` in the sandbox: there is no keyboard, so fail at once instead of hanging."""
+    if prompt:
+        sys.stdout.write(str(prompt))
+        sys.stdout.flush()
+    raise EOFError("input() has no keyboard in tutor's sandbox: put the value in your code")
+
+
+class Worker:
+    """Serves requests one at a time until the supervisor closes the channel."""
+
+    def __init__(self, channel: Channel, limits: Limits) -> None:
+        self.channel = channel
+        self.limits = limits
+        self.namespaces = execution.Namespaces()
+        self.capture = OutputCapture(
+            channel.send, limits.output_soft, limits.output_soft_lines, limits.output_hard
+        )
+        self.metrics = MetricsBuffer(channel.send)
+        self.own_threads = set(threading.enumerate())
+        self.streams = sys.stdout, sys.stderr
+        self.recursion_limit = sys.getrecursionlimit()
+        self.reserve: bytearray | None = bytearray(RESERVE)
+        self.armed = False
+        sys.stdout.reconfigure(line_buffering=True)
+        self._restore()
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        """Ctrl+C stops the snippet, never the worker's own bookkeeping."""
+        if self.armed:
+            raise KeyboardInterrupt
+
+    def serve(self) -> None:
+        for request in self.channel.requests():
+            kind = request.get("type")
+            if kind in ("run", "check"):
+                self.handle(request)
+            elif kind == "reset":
+                self.namespaces.drop(request["key"])
+                self.channel.send(
+                    {"type": "finished", "id": request["id"], "finished": {"status": "ok"}}
+                )
+
+    def handle(self, request: dict[str, Any]) -> None:
+        run_id, key = request["id"], request["key"]
+        script = bool(request.get("script"))
+        check = request["type"] == "check"
+        started = time.perf_counter()
+        if script or check:
+            module, new = self.namespaces.fresh(key), True
+        else:
+            module, new = self.namespaces.get(key)
+        filename = request["filename"]
+        if script:
+            module.__file__ = filename
+        blocks = [(request["code"], filename)]
+        setup = request.get("setup")
+        if setup and new:
+            blocks.insert(0, (setup["source"], f"{setup['path']}:{setup['line']}"))
+        argv = request.get("argv") or ([filename] if script else [""])
+        path0 = os.path.dirname(filename) if script else ""
+        self.capture.begin(run_id)
+        self.metrics.begin(run_id)
+        result = self.attempt(module, blocks, script=script, argv=argv, path0=path0)
+        if check:
+            result["check"] = self.run_checks(request["checks"], module, result)
+        self.end_run(run_id, module, result, started)
+
+    def attempt(
+        self,
+        module: types.ModuleType,
+        blocks: list[tuple[str, str]],
+        *,
+        script: bool,
+        argv: list[str],
+        path0: str,
+    ) -> dict[str, Any]:
+        """Run the blocks as learner code; the returned dict becomes the `Finished`."""
+        result: dict[str, Any] = {"status": "ok", "reason": "", "traceback": "", "exit_code": 0}
+        try:
+            with execution.main_module(module, argv, path0):
+                self.armed = True
+                try:
+                    for index, (source, filename) in enumerate(blocks):
+                        echo = not script and index == len(blocks) - 1
+                        execution.execute(source, filename, module.__dict__, echo=echo)
+                    if script:
+                        execution.finish_script(self.own_threads)
+                finally:
+                    self.armed = False
+        except SystemExit as error:
+            code, text = execution.exit_code(error)
+            if text is not None:
+                print(text, file=sys.stderr)
+            result["exit_code"] = code
+            if code:
+                result.update(status="error", reason=f"your code called sys.exit({error.code!r})")
+        except BaseException as error:  # noqa: BLE001 - every failure is the learner's verdict
+            if execution.is_memory_error(error):
+                self.reserve = None
+            learner = None if script else {filename for _, filename in blocks}
+            result.update(self.describe(error), traceback=execution.format_error(error, learner))
+        finally:
+            if os.getpid() != self.channel.pid:
+                sys.stdout.flush()
+                os._exit(result["exit_code"])
+        self._restore()
+        return result
+
+    def describe(self, error: BaseException) -> dict[str, Any]:
+        if isinstance(error, KeyboardInterrupt):
+            reason = "stopped by Ctrl+C; your variables are kept"
+            return {"status": "interrupted", "reason": reason, "exit_code": 130}
+        if execution.is_memory_error(error):
+            reason = (
+                f"memory limit of {format_size(self.limits.memory)} reached "
+                f"({execution.one_line(error)}); your variables are kept"
+            )
+            return {"status": "limit", "reason": reason, "exit_code": 1}
+        if type(error).__name__ == "OutOfMemoryError":
+            reason = f"the GPU's memory is full ({execution.one_line(error)})"
+            return {"status": "limit", "reason": reason, "exit_code": 1}
+        return {"status": "error", "reason": execution.one_line(error), "exit_code": 1}
+
+    def run_checks(
+        self, checks: list[dict[str, Any]], module: types.ModuleType, result: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The check report: the checks' verdict, or why the learner's code never got there."""
+        if result["status"] == "error" and result["traceback"]:
+            return {"passed": False, "message": f"your code raised {result['reason']}"}
+        if result["status"] != "ok":
+            return {"passed": False, "message": f"your code did not finish: {result['reason']}"}
+        from tutor.lessons.checks import run_checks
+        from tutor.lessons.model import CodeBlock
+
+        blocks = [CodeBlock(c["source"], Path(c["path"]), int(c["line"])) for c in checks]
+        try:
+            with execution.main_module(module, [""], ""):
+                self.armed = True
+                try:
+                    report = run_checks(blocks, module.__dict__)
+                finally:
+                    self.armed = False
+        except KeyboardInterrupt:
+            result.update(status="interrupted", reason="the checks were stopped by Ctrl+C")
+            return {"passed": False, "message": "the checks were stopped before they finished"}
+        except BaseException as error:  # noqa: BLE001 - e.g. SystemExit from a learner function
+            return {
+                "passed": False,
+                "message": f"checking your code raised {execution.one_line(error)}",
+            }
+        finally:
+            self._restore()
+        return {"passed": report.passed, "message": report.message, "line": report.check_line}
+
+    def end_run(
+        self, run_id: int, module: types.ModuleType, result: dict[str, Any], started: float
+    ) -> None:
+        """Flush output and metrics, report variables, end the run's processes, then finish."""
+        for stream in self.streams:
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        if has_children():
+            kill_tree(self.channel.pid)
+        self.capture.end()
+        self.metrics.flush()
+        try:
+            found = execution.variables(module.__dict__)
+        except Exception:  # noqa: BLE001 - a broken object must not cost the learner the run
+            found = []
+        self.channel.send({"type": "variables", "id": run_id, "variables": found})
+        threads = execution.learner_threads(self.own_threads)
+        if threads and not result["reason"]:
+            result["reason"] = f"still running in the background: {', '.join(threads[:3])}"
+        result["seconds"] = time.perf_counter() - started
+        self.channel.send({"type": "finished", "id": run_id, "finished": result})
+        if self.reserve is None:
+            try:
+                self.reserve = bytearray(RESERVE)
+            except MemoryError:
+                pass
+
+    def _restore(self) -> None:
+        """Undo what a snippet may have changed in the worker's own machinery."""
+        stdout, stderr = self.streams
+        if stdout.closed:
+            stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 - lives as sys.stdout
+        if stderr.closed:
+            stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")  # noqa: SIM115
+        self.streams = stdout, stderr
+        sys.stdout, sys.stderr = stdout, stderr
+        self.capture.restore_fds()
+        signal.signal(signal.SIGINT, self._on_sigint)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        sys.setrecursionlimit(self.recursion_limit)
+        install_sink(self.metrics.sink)
+        builtins.input = _no_input
+
+
+def device_report(requested: str, threads: int) -> dict[str, Any]:
+    """What this worker sees; `selected` is what the lessons' device idiom will pick."""
+    import platform
+
+    import torch
+
+    cuda = torch.cuda.is_available()
+    gpus = []
+    if cuda:
+        for index in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(index)
+            gpus.append({"name": props.name, "memory": props.total_memory})
+    mps = getattr(torch.backends, "mps", None)
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "cuda_available": cuda,
+        "selected": "cuda" if cuda else "cpu",
+        "requested": requested,
+        "cuda_version": torch.version.cuda,
+        "gpus": gpus,
+        "mps_available": bool(mps is not None and mps.is_available()),
+        "threads": threads,
+        "pid": os.getpid(),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="tutor.sandbox.runner")
+    parser.add_argument("--channel", required=True, help="READ_FD,WRITE_FD")
+    parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--limits", required=True, help="Limits as JSON")
+    args = parser.parse_args(argv)
+    crash_log = os.fdopen(os.dup(2), "w")
+    apply_early(args.parent, crash_log)
+    read_fd, write_fd = (int(fd) for fd in args.channel.split(","))
+    channel = Channel(read_fd, write_fd)
+    os.register_at_fork(after_in_child=channel.detach)
+    set_child_subreaper()
+    if sys.prefix == sys.base_prefix and os.path.isdir(site.getusersitepackages()):
+        site.addsitedir(site.getusersitepackages())  # `-I` drops it; `python FILE` has it
+    limits = Limits.from_wire(json.loads(args.limits))
+
+    import torch
+
+    import tutor.lessons.checks  # noqa: F401 - loaded now so the first check is fast
+
+    torch.set_num_threads(limits.threads)
+    apply(limits)
+    worker = Worker(channel, limits)
+    channel.send({"type": "ready", "report": device_report(args.device, torch.get_num_threads())})
+    worker.serve()

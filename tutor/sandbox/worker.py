@@ -1,0 +1,212 @@
+"""One worker process as the supervisor sees it: start it, talk to it, kill it completely.
+
+Nothing here blocks the event loop: replies are read by an asyncio protocol as they
+arrive, requests go through a pipe transport, and the worker's death is learned from
+`proc.wait()` (its exit status), never from EOF on a pipe, which a setsid'd grandchild
+may hold open forever. No torch here: this runs in the UI process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tutor.sandbox.limits import Limits
+from tutor.sandbox.procs import TOKEN_VARIABLE, kill_group, kill_tree
+from tutor.sandbox.protocol import DeviceReport, decode
+
+PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+"""Where `tutor` lives: `-I` leaves the cwd and PYTHONPATH off sys.path, so we pass it."""
+BOOTSTRAP = (
+    "import sys; p = sys.argv.pop(1); p in sys.path or sys.path.insert(0, p); "
+    "from tutor.sandbox.runner import main; main(sys.argv[1:])"
+)
+CRASH_LOG_KEEP = 16 * 1024
+MAX_LINE = 256 * 1024 * 1024
+
+OnMessage = Callable[["WorkerProcess", dict[str, Any]], None]
+
+
+class SandboxError(RuntimeError):
+    """The sandbox cannot do what was asked (no worker could start, bad device...)."""
+
+
+def worker_env(device: str, token: str) -> dict[str, str]:
+    """The worker's environment: its sweep token, and the GPUs `device` allows."""
+    env = dict(os.environ)
+    env[TOKEN_VARIABLE] = token
+    if device == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = ""
+    elif device.startswith("cuda:"):
+        index = int(device.partition(":")[2])
+        visible = [d for d in env.get("CUDA_VISIBLE_DEVICES", "").split(",") if d.strip()]
+        if "CUDA_VISIBLE_DEVICES" in os.environ and index >= len(visible):
+            raise SandboxError(
+                f"--device {device}: CUDA_VISIBLE_DEVICES lists {len(visible)} GPU(s)"
+            )
+        env["CUDA_VISIBLE_DEVICES"] = visible[index] if visible else str(index)
+    return env
+
+
+def check_device(device: str) -> None:
+    valid = device in ("auto", "cpu", "cuda") or (
+        device.startswith("cuda:") and device.partition(":")[2].isdigit()
+    )
+    if not valid:
+        raise ValueError(f"unknown device {device!r}: use auto, cpu, cuda or cuda:N")
+
+
+class _Replies(asyncio.Protocol):
+    """Splits the reply pipe into lines and hands each to the worker as it arrives."""
+
+    def __init__(self, on_line: Callable[[bytes], None]) -> None:
+        self._on_line = on_line
+        self._buffer = bytearray()
+        self._scanned = 0
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        while True:
+            end = self._buffer.find(b"\n", self._scanned)
+            if end < 0:
+                self._scanned = len(self._buffer)
+                if self._scanned > MAX_LINE:
+                    self._buffer.clear()
+                    self._scanned = 0
+                return
+            line = bytes(self._buffer[:end])
+            del self._buffer[: end + 1]
+            self._scanned = 0
+            self._on_line(line)
+
+
+class WorkerProcess:
+    """A started worker. `ready` resolves with its device report; `exited` with its status."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, token: str, on_message: OnMessage) -> None:
+        self.proc = proc
+        self.pid = proc.pid
+        self.token = token
+        self.on_message = on_message
+        self.expected_exit = False
+        """Set before the supervisor kills it, so its death is not reported as a crash."""
+        loop = asyncio.get_running_loop()
+        self.ready: asyncio.Future[DeviceReport] = loop.create_future()
+        self.exited: asyncio.Task[int] = loop.create_task(proc.wait())
+        self.exited.add_done_callback(self._on_exit)
+        self._crash_log = bytearray()
+        self._stderr_task = loop.create_task(self._read_crash_log())
+        self._transports: list[asyncio.BaseTransport] = []
+
+    @classmethod
+    async def spawn(
+        cls, python: str, limits: Limits, device: str, cwd: Path, on_message: OnMessage
+    ) -> WorkerProcess:
+        token = secrets.token_hex(12)
+        request_read, request_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                python,
+                "-I",
+                "-c",
+                BOOTSTRAP,
+                PACKAGE_PARENT,
+                "--channel",
+                f"{request_read},{reply_write}",
+                "--parent",
+                str(os.getpid()),
+                "--device",
+                device,
+                "--limits",
+                json.dumps(limits.to_wire()),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                pass_fds=(request_read, reply_write),
+                start_new_session=True,
+                env=worker_env(device, token),
+                cwd=cwd,
+            )
+        except OSError as error:
+            os.close(request_write)
+            os.close(reply_read)
+            raise SandboxError(f"cannot start the worker with {python}: {error}") from error
+        finally:
+            os.close(request_read)
+            os.close(reply_write)
+        worker = cls(proc, token, on_message)
+        loop = asyncio.get_running_loop()
+        reader, _ = await loop.connect_read_pipe(
+            lambda: _Replies(worker._on_line), os.fdopen(reply_read, "rb", buffering=0)
+        )
+        writer, _ = await loop.connect_write_pipe(
+            asyncio.Protocol, os.fdopen(request_write, "wb", buffering=0)
+        )
+        worker._transports = [reader, writer]
+        return worker
+
+    def send(self, message: dict[str, Any]) -> None:
+        writer = self._transports[1]
+        if not writer.is_closing():
+            writer.write(json.dumps(message).encode() + b"\n")  # type: ignore[attr-defined]
+
+    def signal_group(self, sig: int) -> None:
+        """Signal the worker and every process of its group (its session, really)."""
+        kill_group(self.pid, sig)
+
+    async def kill(self) -> None:
+        """SIGKILL the worker and everything it started, wherever it went; wait for the end."""
+        self.expected_exit = True
+        self.signal_group(signal.SIGKILL)
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        await asyncio.shield(self.exited)
+        await asyncio.to_thread(kill_tree, self.pid, self.token)
+
+    async def crash_log(self) -> str:
+        """What faulthandler wrote before the worker died (read until EOF, briefly)."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self._stderr_task), 0.2)
+        except asyncio.TimeoutError:
+            pass
+        return self._crash_log.decode("utf-8", "replace")
+
+    def _on_line(self, line: bytes) -> None:
+        message = decode(line)
+        if message is None or message.get("pid") != self.pid:
+            return  # garbage, or a forked child of the snippet writing on the inherited pipe
+        if message.get("type") == "ready":
+            if not self.ready.done():
+                self.ready.set_result(DeviceReport.from_wire(message["report"]))
+            return
+        self.on_message(self, message)
+
+    def _on_exit(self, task: asyncio.Task[int]) -> None:
+        for transport in self._transports:
+            transport.close()
+        if not self.ready.done():
+            self._fail_task = asyncio.get_running_loop().create_task(self._fail_start())
+
+    async def _fail_start(self) -> None:
+        log = (await self.crash_log()).strip().splitlines()
+        detail = f": {log[-1]}" if log else ""
+        message = f"the worker exited with status {self.proc.returncode} while starting{detail}"
+        if not self.ready.done():
+            self.ready.set_exception(SandboxError(message))
+            self.ready.exception()  # marked as retrieved: a spare may die unobserved
+
+    async def _read_crash_log(self) -> None:
+        assert self.proc.stderr is not None
+        while chunk := await self.proc.stderr.read(65536):
+            self._crash_log += chunk
+            del self._crash_log[:-CRASH_LOG_KEEP]
