@@ -26,6 +26,8 @@ from typing import Any
 
 ECHO_LIMIT = 20_000
 MAX_VARIABLES = 500
+TRACEBACK_FRAMES = 100
+"""Innermost frames kept: a runaway recursion has a million, and they cost memory."""
 OWN_FILES = frozenset(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
     for name in ("execution.py", "runner.py")
@@ -113,7 +115,9 @@ def format_error(error: BaseException, learner_files: set[str] | None) -> str:
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename in OWN_FILES:
         tb = tb.tb_next
-    described = traceback.TracebackException(type(error), error, tb, compact=True)
+    described = traceback.TracebackException(
+        type(error), error, tb, limit=-TRACEBACK_FRAMES, compact=True
+    )
     if learner_files is not None:
         frames = [frame for frame in described.stack if frame.filename in learner_files]
         described.stack = traceback.StackSummary.from_list(frames)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import faulthandler
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ import site
 import sys
 import threading
 import time
+import traceback
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -153,7 +155,15 @@ class Worker:
         for request in self.channel.requests():
             kind = request.get("type")
             if kind in ("run", "check"):
-                self.handle(request)
+                try:
+                    self.handle(request)
+                except Exception as error:  # noqa: BLE001 - report, and stay up for the next run
+                    self.armed = False
+                    reason = f"tutor's worker failed: {execution.one_line(error)}"
+                    finished = {"status": "error", "reason": reason, "exit_code": 1}
+                    self.channel.send(
+                        {"type": "finished", "id": request["id"], "finished": finished}
+                    )
             elif kind == "reset":
                 self.namespaces.drop(request["key"])
                 self.channel.send(
@@ -347,6 +357,45 @@ def device_report(requested: str, threads: int) -> dict[str, Any]:
     }
 
 
+def _stay_behind_as_shim(channel_fds: tuple[int, int]) -> None:
+    """The worker's parent: ignores signals, then dies the way the worker died.
+
+    A snippet's `os.kill(os.getppid(), signal.SIGTERM)` would otherwise hit the UI. The
+    shim shares the worker's session, so the supervisor's group signals reach both, and
+    it mirrors the worker's exit status, so the supervisor still learns from
+    `proc.wait()` how the worker ended.
+    """
+    faulthandler.disable()
+    for fd in channel_fds:
+        os.close(fd)
+    for sig in (
+        signal.SIGINT,
+        signal.SIGTERM,
+        signal.SIGHUP,
+        signal.SIGQUIT,
+        signal.SIGUSR1,
+        signal.SIGUSR2,
+        signal.SIGALRM,
+        signal.SIGPIPE,
+        signal.SIGTSTP,
+    ):
+        signal.signal(sig, signal.SIG_IGN)
+    while True:
+        try:
+            _, status = os.wait()
+        except ChildProcessError:
+            os._exit(1)
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            if sig != signal.SIGKILL:
+                signal.signal(sig, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
+            os.kill(os.getpid(), sig)
+            os._exit(128 + sig)
+        if os.WIFEXITED(status):
+            os._exit(os.WEXITSTATUS(status))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="tutor.sandbox.runner")
     parser.add_argument("--channel", required=True, help="READ_FD,WRITE_FD")
@@ -357,6 +406,10 @@ def main(argv: list[str] | None = None) -> None:
     crash_log = os.fdopen(os.dup(2), "w")
     apply_early(args.parent, crash_log)
     read_fd, write_fd = (int(fd) for fd in args.channel.split(","))
+    shim = os.getpid()
+    if os.fork():
+        _stay_behind_as_shim((read_fd, write_fd))
+    apply_early(shim, crash_log)  # the parent-death signal is not inherited across fork
     channel = Channel(read_fd, write_fd)
     os.register_at_fork(after_in_child=channel.detach)
     set_child_subreaper()
@@ -372,4 +425,9 @@ def main(argv: list[str] | None = None) -> None:
     apply(limits)
     worker = Worker(channel, limits)
     channel.send({"type": "ready", "report": device_report(args.device, torch.get_num_threads())})
-    worker.serve()
+    try:
+        worker.serve()
+    except BaseException:
+        traceback.print_exc(file=crash_log)  # fds 1 and 2 belong to the snippet
+        crash_log.flush()
+        raise

@@ -95,10 +95,10 @@ class Supervisor:
 
     @property
     def worker_pids(self) -> tuple[int, ...]:
-        """The active worker's pid, then the spare's if it has started."""
-        pids = [] if self._worker is None else [self._worker.pid]
+        """The active worker's processes (shim, worker), then the spare's."""
+        pids = [] if self._worker is None else list(self._worker.pids)
         if self._spare is not None and self._spare.done() and not self._spare.exception():
-            pids.append(self._spare.result().pid)
+            pids.extend(self._spare.result().pids)
         return tuple(pids)
 
     # -- lifecycle -----------------------------------------------------------------
@@ -365,12 +365,13 @@ class Supervisor:
 
     def _killed(self, pending: _Pending) -> Finished:
         """The `Finished` of a run whose worker we had to kill."""
+        limit = f"{pending.timeout or 0:g} s"
         causes: dict[str, tuple[Any, str]] = {
             "interrupt": (
                 "interrupted",
                 "your code did not stop on Ctrl+C, so its worker was replaced",
             ),
-            "timeout": ("timeout", f"stopped after the time limit of {pending.timeout:g} s"),
+            "timeout": ("timeout", f"stopped after the time limit of {limit}"),
             "output": ("limit", f"output limit of {format_size(self.limits.output_hard)} reached"),
             "restart": ("interrupted", "the worker was restarted"),
             "close": ("interrupted", "the sandbox was closed"),

@@ -92,7 +92,8 @@ class WorkerProcess:
 
     def __init__(self, proc: asyncio.subprocess.Process, token: str, on_message: OnMessage) -> None:
         self.proc = proc
-        self.pid = proc.pid
+        self.pid: int | None = None
+        """The worker's own pid, from its first message; `proc` is the shim above it."""
         self.token = token
         self.on_message = on_message
         self.expected_exit = False
@@ -158,20 +159,26 @@ class WorkerProcess:
         if not writer.is_closing():
             writer.write(json.dumps(message).encode() + b"\n")  # type: ignore[attr-defined]
 
+    @property
+    def pids(self) -> tuple[int, ...]:
+        """The shim and, once started, the worker below it."""
+        return (self.proc.pid,) if self.pid is None else (self.proc.pid, self.pid)
+
     def signal_group(self, sig: int) -> None:
-        """Signal the worker and every process of its group (its session, really)."""
-        kill_group(self.pid, sig)
+        """Signal the worker and every process of its group (the shim ignores them)."""
+        kill_group(self.proc.pid, sig)
 
     async def kill(self) -> None:
         """SIGKILL the worker and everything it started, wherever it went; wait for the end."""
         self.expected_exit = True
         self.signal_group(signal.SIGKILL)
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        for pid in self.pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         await asyncio.shield(self.exited)
-        await asyncio.to_thread(kill_tree, self.pid, self.token)
+        await asyncio.to_thread(kill_tree, self.proc.pid, self.token)
 
     async def crash_log(self) -> str:
         """What faulthandler wrote before the worker died (read until EOF, briefly)."""
@@ -183,12 +190,14 @@ class WorkerProcess:
 
     def _on_line(self, line: bytes) -> None:
         message = decode(line)
-        if message is None or message.get("pid") != self.pid:
-            return  # garbage, or a forked child of the snippet writing on the inherited pipe
-        if message.get("type") == "ready":
-            if not self.ready.done():
-                self.ready.set_result(DeviceReport.from_wire(message["report"]))
+        if message is None:
             return
+        if self.pid is None and message.get("type") == "ready":
+            self.pid = message.get("pid")  # no snippet has run yet: this is the worker
+            self.ready.set_result(DeviceReport.from_wire(message["report"]))
+            return
+        if message.get("pid") != self.pid:
+            return  # a forked child of the snippet writing on the inherited pipe
         self.on_message(self, message)
 
     def _on_exit(self, task: asyncio.Task[int]) -> None:
