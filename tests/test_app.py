@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import FIXTURE_LESSONS
+from tests.fakes import FakeSupervisor
 from tests.lesson_texts import lesson
 from tutor.app import TutorApp
 from tutor.course import resume_step
@@ -19,7 +20,9 @@ from tutor.widgets.lesson_tree import LessonTree
 def make_app(home: Path, lessons: Path = FIXTURE_LESSONS) -> TutorApp:
     catalog = load_catalog([lessons])
     store = ProgressStore(home / "progress.json")
-    return TutorApp(catalog, store, start=resume_step(catalog, store.progress))
+    return TutorApp(
+        catalog, store, start=resume_step(catalog, store.progress), supervisor=FakeSupervisor()
+    )
 
 
 async def test_first_launch_lists_lessons_with_cursor_on_first_exercise(tutor_home: Path) -> None:
@@ -30,7 +33,7 @@ async def test_first_launch_lists_lessons_with_cursor_on_first_exercise(tutor_ho
         tree = app.screen.query_one(LessonTree)
         assert isinstance(tree.root.children[0].data, Lesson)
         assert tree.cursor_node.data.key == "tensors/from-a-list"
-        assert app.sub_title.endswith("exercises done")
+        assert app.sub_title == "cpu · 2 threads · ready · 0/4 done"
 
 
 async def test_open_step_walk_and_go_back(tutor_home: Path) -> None:
@@ -83,7 +86,7 @@ async def test_done_marks_show_in_the_tree(tutor_home: Path) -> None:
             str(node.label) for node in app.screen.query_one(LessonTree).root.children[0].children
         ]
         assert "✓ From a list" in labels and "○ Data types" in labels
-        assert app.sub_title.startswith("1/")
+        assert app.sub_title.endswith("· 1/4 done")
 
 
 async def test_broken_lesson_is_shown_with_its_error(tutor_home: Path, write_lesson) -> None:

@@ -60,11 +60,15 @@ async def main():
     catalog = _catalog(build_parser().parse_args([]))
     app = TutorApp(catalog, ProgressStore(progress_file()), start=catalog.lessons[0].steps[1])
     async with app.run_test() as pilot:
-        await pilot.press("down", "enter", "f8", "f7", "escape")
-        await pilot.pause()
+        await pilot.press("down", "enter", "f8", "f7")
+        while app.supervisor.state != "ready":
+            await pilot.pause(0.1)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.press("escape")
 
 asyncio.run(main())
 """
     loaded = modules_after(code)
-    assert "textual" in loaded
-    assert "torch" not in loaded
+    assert "textual" in loaded and "tutor.sandbox.supervisor" in loaded
+    assert "torch" not in loaded, "the sandbox worker ran, but torch stayed out of the UI process"

@@ -65,14 +65,15 @@ def terminal(tutor_home: Path, tmp_path: Path) -> Iterator[Terminal]:
 
 
 def test_open_lesson_read_a_step_and_quit(terminal: Terminal) -> None:
-    screen = terminal.wait_for("exercises done")
+    screen = terminal.wait_for(" done")
     assert "Tensors" in screen and "From a list" in screen
     terminal.send("Enter")
     terminal.wait_for("step 2/")
     terminal.wait_for("Create a tensor")
     terminal.send("F8")
     terminal.wait_for("Data types · ○ exercise")
-    terminal.send("Escape")
+    terminal.send("Escape")  # leaves the editor
+    terminal.send("Escape")  # back to the lessons
     terminal.wait_for("o Open")
     terminal.send("C-q")
     terminal.wait_for("TUTOR-EXITED=0")

@@ -6,17 +6,22 @@ which screen shows what and offers the main actions in the command palette.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from functools import partial
 
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 
 from tutor.course import first_unfinished, resume_step
 from tutor.lessons.model import Catalog, Step
 from tutor.progress import ProgressStore
+from tutor.sandbox.limits import Limits
+from tutor.sandbox.protocol import DeviceReport
+from tutor.sandbox.supervisor import Supervisor
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
 
@@ -36,16 +41,22 @@ class TutorApp(App[None]):
         store: ProgressStore,
         *,
         start: Step | None = None,
+        supervisor: Supervisor | None = None,
         device: str = "auto",
     ) -> None:
         super().__init__()
         self.catalog = catalog
         self.store = store
         self.start = start
-        self.device = device
+        self.supervisor = supervisor or Supervisor(Limits(), device=device)
+        """Runs learners' code in the worker process; started as soon as the app is up."""
+        self.supervisor.on_state = self._worker_state_changed
+        self._running_since: float | None = None
+        self._running_timer: Timer | None = None
 
     def on_mount(self) -> None:
         self.update_progress_title()
+        self.start_sandbox()
         self.push_screen(HomeScreen(self.catalog, self.store.progress, highlight=self.start))
         if self.start is not None and self.store.progress.last_step is not None:
             self.open_step(self.start)
@@ -62,10 +73,51 @@ class TutorApp(App[None]):
         else:
             self.push_screen(LessonScreen(self.catalog, self.store, step))
 
+    @work(group="sandbox-start", exit_on_error=False)
+    async def start_sandbox(self) -> None:
+        try:
+            await self.supervisor.start()
+        except Exception as error:  # noqa: BLE001 - the app stays usable for reading
+            self.notify(f"The code worker could not start: {error}", severity="error", timeout=20)
+        self.update_progress_title()
+
+    async def on_unmount(self) -> None:
+        await self.supervisor.close()
+
+    def _worker_state_changed(self, state: str, reason: str = "") -> None:
+        if reason:
+            self.notify(reason, title="Worker", severity="warning", timeout=10)
+        if state == "running":
+            self._running_since = time.monotonic()
+            self._running_timer = self._running_timer or self.set_interval(
+                0.1, self.update_progress_title
+            )
+        else:
+            self._running_since = None
+            if self._running_timer is not None:
+                self._running_timer.stop()
+                self._running_timer = None
+        self.update_progress_title()
+
     def update_progress_title(self) -> None:
+        """Header: device · worker state · progress, e.g. `cpu · 2 threads · ready · 3/40 done`."""
         exercises = self.catalog.exercises()
         done = sum(self.store.progress.is_done(step.key) for step in exercises)
-        self.sub_title = f"{done}/{len(exercises)} exercises done"
+        state = self.supervisor.state
+        if self._running_since is not None:
+            state = f"running {time.monotonic() - self._running_since:.1f} s"
+        parts = [
+            device_label(self.supervisor.device_report),
+            state,
+            f"{done}/{len(exercises)} done",
+        ]
+        self.sub_title = " · ".join(part for part in parts if part)
+
+    async def action_quit(self) -> None:
+        """Save the code on screen first: quitting must never lose a keystroke."""
+        if isinstance(self.screen, LessonScreen):
+            self.screen.save_code()
+        await super().action_quit()
 
     @on(HomeScreen.StepChosen)
     def step_chosen(self, message: HomeScreen.StepChosen) -> None:
@@ -73,17 +125,38 @@ class TutorApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if isinstance(screen, LessonScreen):
+            yield from lesson_commands(screen)
+            yield SystemCommand("Lessons", "Back to the lesson list", self.pop_screen)
         resume = resume_step(self.catalog, self.store.progress)
         if resume is not None:
             yield SystemCommand("Resume", f"Open {resume.key}", partial(self.open_step, resume))
-        if isinstance(screen, LessonScreen):
-            yield SystemCommand("Next step", "Go to the next step", screen.action_next_step)
-            yield SystemCommand(
-                "Previous step", "Go to the previous step", screen.action_previous_step
-            )
-            yield SystemCommand("Lessons", "Back to the lesson list", self.pop_screen)
         for lesson in self.catalog.lessons:
             step = first_unfinished(lesson, self.store.progress)
             yield SystemCommand(
                 f"Open lesson: {lesson.title}", lesson.summary, partial(self.open_step, step)
             )
+
+
+def lesson_commands(screen: LessonScreen) -> Iterable[SystemCommand]:
+    """Every action of the lesson screen's key bindings, once each, for the palette."""
+    seen: set[str] = set()
+    for binding in screen.BINDINGS:
+        if not isinstance(binding, Binding) or not binding.action.isidentifier():
+            continue
+        if binding.action in seen:
+            continue
+        seen.add(binding.action)
+        action = getattr(screen, f"action_{binding.action}")
+        yield SystemCommand(
+            f"{binding.description} ({binding.key.split(',')[0]})", binding.tooltip, action
+        )
+
+
+def device_label(report: DeviceReport | None) -> str:
+    """`cuda:0 · NVIDIA H100 80GB` or `cpu · 2 threads`; empty until the worker reports."""
+    if report is None:
+        return ""
+    if report.selected.startswith("cuda") and report.gpus:
+        return f"{report.selected} · {report.gpus[0].name}"
+    return f"cpu · {report.threads} thread{'s' if report.threads != 1 else ''}"

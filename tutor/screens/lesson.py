@@ -1,70 +1,404 @@
-"""One step of a lesson: its text, and for exercises the learner's workspace."""
+"""One step of a lesson: its text and, for exercises, the learner's workspace.
+
+The screen owns the learner's actions (run, check, hints, solution, reset, ...). The
+code itself runs in the sandbox through the app's supervisor, awaited in Textual
+workers, so the UI stays responsive whatever the snippet does.
+"""
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Markdown, Static, TabbedContent, TabPane, TextArea
 
 from tutor.lessons.model import Catalog, Lesson, Step
-from tutor.progress import ProgressStore
+from tutor.locations import data_dir
+from tutor.progress import ProgressStore, atomic_write
+from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
+from tutor.screens.confirm import ConfirmScreen
+from tutor.screens.help import HelpScreen
 from tutor.widgets.lesson_tree import DONE, READING, TODO
+from tutor.widgets.loss_plot import LossPlot
+from tutor.widgets.output_log import OutputLog
+from tutor.widgets.variables import VariablesTable
+
+AUTOSAVE_DELAY = 2.0
+"""Seconds after the last keystroke before the code is saved."""
+NARROW_WIDTH = 110
+"""Below this many columns the panes stack instead of sitting side by side."""
+
+PASS = "✓ PASS"
+FAIL = "✗ NOT YET"
+WARN = "⚠"
 
 
 class LessonScreen(Screen[None]):
-    """Shows a step; next/previous walk through the lesson and on into the next one."""
+    """Keys work from inside the editor: the main ones are function keys with alt+ twins."""
 
     CSS_PATH = "lesson.tcss"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Lessons", tooltip="Back to the lesson list"),
+        Binding("f5,ctrl+r", "run", "Run", priority=True, tooltip="Run your code in the sandbox"),
+        Binding(
+            "f6,ctrl+t",
+            "check",
+            "Check",
+            priority=True,
+            tooltip="Run your code, then the exercise's checks",
+        ),
+        Binding("f2,alt+h", "hint", "Hint", priority=True, tooltip="Show the next hint"),
+        Binding(
+            "f3,alt+s", "solution", "Solution", priority=True, tooltip="Show the reference solution"
+        ),
+        Binding(
+            "f4,alt+c", "interrupt", "Stop", priority=True, tooltip="Interrupt the running code"
+        ),
         Binding("f8,alt+n", "next_step", "Next", priority=True, tooltip="Go to the next step"),
         Binding(
             "f7,alt+p", "previous_step", "Prev", priority=True, tooltip="Go to the previous step"
         ),
+        Binding(
+            "f9,alt+g", "toggle_plot", "Plot", priority=True, tooltip="Show or hide the live plot"
+        ),
+        Binding(
+            "alt+l",
+            "toggle_log_scale",
+            "Log y",
+            show=False,
+            priority=True,
+            tooltip="Log scale for the plot",
+        ),
+        Binding(
+            "alt+x",
+            "reset",
+            "Reset",
+            show=False,
+            priority=True,
+            tooltip="Put the starter code back",
+        ),
+        Binding(
+            "f12,alt+w",
+            "restart",
+            "Restart",
+            show=False,
+            priority=True,
+            tooltip="Restart the worker (variables are lost)",
+        ),
+        Binding(
+            "alt+e",
+            "external_editor",
+            "$EDITOR",
+            show=False,
+            priority=True,
+            tooltip="Edit the code in $EDITOR",
+        ),
+        Binding(
+            "alt+d",
+            "toggle_dark",
+            "Light/dark",
+            show=False,
+            priority=True,
+            tooltip="Switch light and dark theme",
+        ),
+        Binding("f1", "help", "Help", priority=True, tooltip="All keys"),
+        Binding(
+            "question_mark", "help", "Help", show=False, tooltip="All keys (outside the editor)"
+        ),
+        Binding(
+            "escape", "back", "Lessons", tooltip="Back to the lesson list (from the editor: twice)"
+        ),
     ]
 
     step: reactive[Step] = reactive[Step](None, always_update=True, init=False)  # type: ignore[arg-type]
-    """The step on screen; setting it redraws the text and records where the learner is."""
+    """The step on screen; setting it saves the old step's code and shows the new one."""
 
     def __init__(self, catalog: Catalog, store: ProgressStore, step: Step) -> None:
         super().__init__()
         self.catalog = catalog
         self.store = store
         self._initial = step
+        self._autosave: Timer | None = None
+        self._shown_step: Step | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="step-title")
-        with VerticalScroll(id="step-pane"):
-            yield Markdown(id="step-text")
+        with Horizontal(id="body"):
+            with VerticalScroll(id="step-pane"):
+                yield Markdown(id="step-text")
+                yield Markdown(id="hints")
+            with Vertical(id="workspace"):
+                yield TextArea.code_editor(
+                    "", language="python", soft_wrap=False, tab_behavior="indent", id="editor"
+                )
+                yield Static(id="verdict")
+                with TabbedContent(id="results"):
+                    with TabPane("Output", id="output-tab"):
+                        yield OutputLog(id="output")
+                    with TabPane("Variables", id="variables-tab"):
+                        yield VariablesTable(id="variables")
+                    with TabPane("Plot", id="plot-tab"):
+                        yield LossPlot(id="plot")
         yield Footer()
 
     def on_mount(self) -> None:
         self.step = self._initial
-        self.query_one("#step-pane").focus()
 
-    def watch_step(self, step: Step) -> None:
-        lesson = self.lesson
-        number = lesson.steps.index(step) + 1
-        if step.is_exercise:
-            mark = f"{DONE} done" if self.store.progress.is_done(step.key) else f"{TODO} exercise"
-        else:
-            mark = f"{READING} reading"
-        self.query_one("#step-title", Static).update(
-            f"{lesson.title} · step {number}/{len(lesson.steps)} · {step.title} · {mark}"
-        )
-        self.query_one("#step-text", Markdown).update(step_markdown(step))
-        self.query_one("#step-pane", VerticalScroll).scroll_home(animate=False)
-        self.store.set_last_step(step.key)
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     @property
     def lesson(self) -> Lesson:
         lesson = self.catalog.lesson(self.step.lesson_id)
         assert lesson is not None, "a step on screen always belongs to a loaded lesson"
         return lesson
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#editor", TextArea)
+
+    # -- showing a step ---------------------------------------------------------------
+
+    def watch_step(self, step: Step) -> None:
+        if self._shown_step is not None:
+            self.save_code()
+        self._shown_step = step
+        self.set_class(step.is_exercise, "-exercise")
+        self.query_one("#step-text", Markdown).update(f"# {step.title}\n\n{step.text}\n")
+        self.query_one("#step-pane", VerticalScroll).scroll_home(animate=False)
+        if step.exercise is not None:
+            record = self.store.progress.exercise(step.key)
+            self.editor.load_text(
+                record.code if record.code is not None else step.exercise.starter.source
+            )
+            self.editor.focus()
+            self.query_one(OutputLog).clear()
+            self.query_one(VariablesTable).show([])
+            self._set_verdict(
+                f"{PASS} — done earlier; F3 compares with the reference solution"
+                if record.done
+                else "F5 runs your code · F6 checks it · F2 gives a hint · F1 lists every key"
+            )
+        else:
+            self.query_one("#step-pane").focus()
+        self._show_hints()
+        self._update_title()
+        self.store.set_last_step(step.key)
+
+    def _update_title(self) -> None:
+        step = self.step
+        number = self.lesson.steps.index(step) + 1
+        if step.is_exercise:
+            mark = f"{DONE} done" if self.store.progress.is_done(step.key) else f"{TODO} exercise"
+        else:
+            mark = f"{READING} reading"
+        self.query_one("#step-title", Static).update(
+            f"{self.lesson.title} · step {number}/{len(self.lesson.steps)} · {step.title} · {mark}"
+        )
+
+    def _show_hints(self) -> None:
+        step = self.step
+        record = self.store.progress.exercise(step.key)
+        parts = [
+            f"### Hint {number} of {len(step.hints)}\n\n{hint}"
+            for number, hint in enumerate(step.hints[: record.hints_shown], start=1)
+        ]
+        if step.exercise is not None and record.solution_shown:
+            solution = step.exercise.solution.source.rstrip()
+            parts.append(f"### Reference solution\n\n```python\n{solution}\n```")
+        hints = self.query_one("#hints", Markdown)
+        hints.display = bool(parts)
+        hints.update("\n\n".join(parts))
+
+    def _set_verdict(self, text: str, kind: str = "") -> None:
+        verdict = self.query_one("#verdict", Static)
+        verdict.update(text)
+        verdict.set_classes(kind)
+
+    # -- code persistence -------------------------------------------------------------
+
+    @on(TextArea.Changed, "#editor")
+    def schedule_autosave(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_code)
+
+    def save_code(self) -> None:
+        """Store the editor's code for the step it belongs to, unless it is still the starter."""
+        step = self._shown_step
+        if step is None or step.exercise is None:
+            return
+        code = self.editor.text
+        stored = self.store.progress.exercise(step.key).code
+        if code == (stored if stored is not None else step.exercise.starter.source):
+            return
+        self.store.update(step.key, code=code)
+
+    # -- running and checking ---------------------------------------------------------
+
+    def action_run(self) -> None:
+        if self.step.is_exercise:
+            self._execute(check=False)
+
+    def action_check(self) -> None:
+        if self.step.is_exercise:
+            self._execute(check=True)
+
+    @work(group="sandbox", exit_on_error=False)
+    async def _execute(self, check: bool) -> None:
+        supervisor = self.app.supervisor  # type: ignore[attr-defined]
+        if supervisor.state == "running":
+            self.notify("Your code is still running: F4 stops it.", severity="warning")
+            return
+        step = self.step
+        exercise = step.exercise
+        assert exercise is not None
+        self.save_code()
+        output = self.query_one(OutputLog)
+        output.clear()
+        self.query_one(LossPlot).reset()
+        self.query_one("#results", TabbedContent).active = "output-tab"
+        self._set_verdict("checking…" if check else "running…", "-running")
+        if check:
+            finished = await supervisor.check(
+                self.editor.text,
+                key=step.key,
+                checks=exercise.checks,
+                setup=exercise.setup,
+                on_event=self._on_event,
+            )
+        else:
+            finished = await supervisor.run(
+                self.editor.text, key=step.key, setup=exercise.setup, on_event=self._on_event
+            )
+        output.flush()
+        if step is self.step:
+            self._show_finished(step, finished, check)
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, OutputEvent):
+            self.query_one(OutputLog).append(event.stream, event.text)
+        elif isinstance(event, MetricsEvent):
+            plot = self.query_one(LossPlot)
+            if not plot.series:
+                self.query_one("#results", TabbedContent).active = "plot-tab"
+            plot.add_points(event.points)
+        elif isinstance(event, VariablesEvent):
+            self.query_one(VariablesTable).show(event.variables)
+
+    def _show_finished(self, step: Step, finished: Finished, check: bool) -> None:
+        output = self.query_one(OutputLog)
+        if finished.traceback:
+            output.append("stderr", finished.traceback.rstrip("\n") + "\n")
+        if finished.status not in ("ok", "error"):
+            output.note(f"{WARN} {finished.reason}")
+            self._set_verdict(f"{WARN} {finished.reason}", "-warning")
+        elif check and finished.check is not None and finished.check.passed:
+            self.store.mark_done(step.key)
+            self._set_verdict(
+                f"{PASS} — {finished.check.message}. F8: next step · F3: the reference solution",
+                "-pass",
+            )
+            self._update_title()
+            self.app.update_progress_title()  # type: ignore[attr-defined]
+        elif check and finished.check is not None:
+            self._set_verdict(f"{FAIL} — {finished.check.message}", "-fail")
+        elif finished.status == "error":
+            last = finished.traceback.strip().splitlines()[-1:] or [finished.reason]
+            self._set_verdict(f"✗ error: {last[0]}", "-fail")
+        else:
+            self._set_verdict(f"ran in {finished.seconds:.1f} s · F6 checks it", "")
+
+    @work(group="control", exit_on_error=False)
+    async def action_interrupt(self) -> None:
+        supervisor = self.app.supervisor  # type: ignore[attr-defined]
+        if supervisor.state != "running":
+            self.notify("Nothing is running.")
+            return
+        await supervisor.interrupt()
+
+    @work(group="control", exit_on_error=False)
+    async def action_restart(self) -> None:
+        self._set_verdict("restarting the worker…", "-running")
+        await self.app.supervisor.restart()  # type: ignore[attr-defined]
+        self._set_verdict("a fresh worker is ready; your variables were cleared", "")
+
+    # -- hints, solution, reset ---------------------------------------------------------
+
+    def action_hint(self) -> None:
+        step = self.step
+        if not step.hints:
+            self.notify("This step has no hints.")
+            return
+        shown = self.store.progress.exercise(step.key).hints_shown
+        if shown >= len(step.hints):
+            self.notify("No more hints: F3 shows the reference solution.")
+            return
+        self.store.update(step.key, hints_shown=shown + 1)
+        self._show_hints()
+        self.query_one("#step-pane", VerticalScroll).scroll_end(animate=False)
+
+    @work(exit_on_error=False)
+    async def action_solution(self) -> None:
+        step = self.step
+        if step.exercise is None:
+            return
+        record = self.store.progress.exercise(step.key)
+        if not record.done and not record.solution_shown:
+            question = (
+                "Show the reference solution? Trying once more (and F2 for a hint) teaches more."
+            )
+            if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Show it")):
+                return
+        self.store.update(step.key, solution_shown=True)
+        self._show_hints()
+        self.query_one("#step-pane", VerticalScroll).scroll_end(animate=False)
+
+    @work(exit_on_error=False)
+    async def action_reset(self) -> None:
+        step = self.step
+        if step.exercise is None:
+            return
+        if not await self.app.push_screen_wait(
+            ConfirmScreen(
+                "Put the starter code back? Your code for this exercise is replaced.", yes="Reset"
+            )
+        ):
+            return
+        self.editor.load_text(step.exercise.starter.source)
+        self.store.update(step.key, code=None)
+        self.notify("Starter code restored.")
+
+    def action_external_editor(self) -> None:
+        """Edit in $EDITOR (vim, emacs, nano) with the app suspended, then reload the file."""
+        step = self.step
+        if step.exercise is None:
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        path = data_dir() / "scratch" / f"{step.key.replace('/', '--')}.py"
+        atomic_write(path, self.editor.text)
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except Exception as error:  # noqa: BLE001 - suspend is unsupported in some terminals
+            self.notify(f"Could not open {editor}: {error}", severity="error")
+            return
+        self.editor.load_text(path.read_text(encoding="utf-8"))
+        self.save_code()
+
+    # -- navigation and view --------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.save_code()
+        self.app.pop_screen()
 
     def action_next_step(self) -> None:
         self._move(+1)
@@ -80,10 +414,17 @@ class LessonScreen(Screen[None]):
         else:
             self.notify("That was the last step." if offset > 0 else "This is the first step.")
 
+    def action_toggle_plot(self) -> None:
+        results = self.query_one("#results", TabbedContent)
+        results.active = "output-tab" if results.active == "plot-tab" else "plot-tab"
 
-def step_markdown(step: Step) -> str:
-    """The step as the learner reads it; an exercise shows its starter code below the text."""
-    parts = [f"# {step.title}", step.text]
-    if step.exercise is not None:
-        parts.append(f"```python\n{step.exercise.starter.source.rstrip()}\n```")
-    return "\n\n".join(parts) + "\n"
+    def action_toggle_log_scale(self) -> None:
+        plot = self.query_one(LossPlot)
+        plot.log_scale = not plot.log_scale
+        self.notify(f"Plot y axis: {'log' if plot.log_scale else 'linear'} scale")
+
+    def action_toggle_dark(self) -> None:
+        self.app.theme = "textual-light" if self.app.current_theme.dark else "textual-dark"
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self))

@@ -1,0 +1,92 @@
+"""Live metric curves from `tutor.log(...)`, redrawn at most ten times a second.
+
+Every point is kept (the last run's curve stays visible after it ends); only the
+drawing is downsampled to what the terminal can show.
+"""
+
+from __future__ import annotations
+
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual_plotext import PlotextPlot
+
+from tutor.sandbox.protocol import MetricPoint
+
+REDRAW_INTERVAL = 0.1
+
+
+class LossPlot(PlotextPlot):
+    """One line per metric name, x = step, with a legend; `log_scale` for losses."""
+
+    log_scale: reactive[bool] = reactive(False)
+    """Log y axis; points ≤ 0 are left out of the drawing, as a log axis cannot show them."""
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.series: dict[str, tuple[list[float], list[float]]] = {}
+        self._redraw_timer: Timer | None = None
+
+    @property
+    def point_count(self) -> int:
+        return sum(len(xs) for xs, _ in self.series.values())
+
+    def add_points(self, points: list[MetricPoint]) -> None:
+        for point in points:
+            for metric, value in point.values.items():
+                xs, ys = self.series.setdefault(metric, ([], []))
+                xs.append(float(point.step))
+                ys.append(value)
+        self._schedule_redraw()
+
+    def reset(self) -> None:
+        self.series.clear()
+        self._schedule_redraw()
+
+    def watch_log_scale(self) -> None:
+        self._schedule_redraw()
+
+    def on_resize(self) -> None:
+        self._schedule_redraw()
+
+    def _schedule_redraw(self) -> None:
+        """Coalesce bursts of points into one redraw per interval; no timer when idle."""
+        if self._redraw_timer is None:
+            self._redraw_timer = self.set_timer(REDRAW_INTERVAL, self._redraw)
+
+    def _redraw(self) -> None:
+        self._redraw_timer = None
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        budget = max(self.size.width * 2, 20)
+        drawn = False
+        for metric, (xs, ys) in self.series.items():
+            if self.log_scale:
+                kept = [(x, y) for x, y in zip(xs, ys, strict=True) if y > 0]
+                xs, ys = [x for x, _ in kept], [y for _, y in kept]
+            if xs:
+                plt.plot(*downsample(xs, ys, budget), label=metric, marker="braille")
+                drawn = True
+        plt.xlabel("step")
+        plt.ylabel("value (log)" if self.log_scale and drawn else "value")
+        plt.yscale("log" if self.log_scale and drawn else "linear")
+        if not drawn:
+            plt.title("no metrics yet: call tutor.log(step=i, loss=...) in your loop")
+        self.refresh()
+
+
+def downsample(xs: list[float], ys: list[float], budget: int) -> tuple[list[float], list[float]]:
+    """At most about `budget` points, evenly spaced, always keeping the latest one."""
+    if len(xs) <= budget:
+        return xs, ys
+    stride = -(-len(xs) // budget)
+    indices = list(range(0, len(xs), stride))
+    if indices[-1] != len(xs) - 1:
+        indices.append(len(xs) - 1)
+    return [xs[i] for i in indices], [ys[i] for i in indices]
