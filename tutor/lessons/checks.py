@@ -182,9 +182,13 @@ def check_tensor(
         raise CheckFailed(f"`{label}` should be {kind}, but is_leaf is {value.is_leaf}")
     if grad is not None:
         if value.grad is None:
-            raise CheckFailed(
-                f"`{label}.grad` is None: call .backward() on the result that depends on `{label}`"
+            why = (
+                f"call .backward() on the result that depends on `{label}`"
+                if value.is_leaf
+                else f"`{label}` is not a leaf tensor (it came from an operation), so autograd "
+                "does not keep its .grad: create it directly with requires_grad=True"
             )
+            raise CheckFailed(f"`{label}.grad` is None: {why}")
         _check_values(value.grad, grad, f"{label}.grad", atol=atol, rtol=rtol)
 
 
@@ -230,15 +234,13 @@ def _check_values(
 
 
 def _spec(dtype: torch.dtype | None, shape: Sequence[int | None] | None, device: Any) -> str:
-    parts = ["a"]
-    if dtype is not None:
-        parts.append(_dtype(dtype))
+    parts = [] if dtype is None else [_dtype(dtype)]
     parts.append("tensor")
     if shape is not None:
         parts.append(f"of shape {_shape(shape)}")
     if device is not None:
         parts.append(f"on {device}")
-    return " ".join(parts)
+    return _article(" ".join(parts))
 
 
 def _tensor_spec(value: torch.Tensor) -> str:
