@@ -176,7 +176,10 @@ async def test_restart_clears_variables(tutor_home: Path) -> None:
 
 
 async def test_live_plot_receives_metrics_while_the_loop_runs(tutor_home: Path) -> None:
-    code = "import tutor, time\nfor i in range(50):\n    tutor.log(step=i, loss=1 / (i + 1))\n    time.sleep(0.01)\n"
+    code = (
+        "import tutor, time\n"
+        "for i in range(50):\n    tutor.log(step=i, loss=1 / (i + 1))\n    time.sleep(0.01)\n"
+    )
     app = make_app(tutor_home)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_exercise(app, pilot, code)
