@@ -77,3 +77,16 @@ def test_open_lesson_read_a_step_and_quit(terminal: Terminal) -> None:
     terminal.wait_for("o Open")
     terminal.send("C-q")
     terminal.wait_for("TUTOR-EXITED=0")
+
+
+def test_type_code_run_it_and_read_the_output(terminal: Terminal) -> None:
+    terminal.wait_for("ready")
+    terminal.send("Enter")
+    terminal.wait_for("F5 runs your code")
+    terminal.send("-l", "print('answer', 6 * 7)")
+    terminal.send("Enter")
+    terminal.send("F5")
+    screen = terminal.wait_for("answer 42")
+    assert "ran in" in screen
+    terminal.send("C-q")
+    terminal.wait_for("TUTOR-EXITED=0")

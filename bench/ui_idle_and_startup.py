@@ -1,0 +1,130 @@
+"""How fast `tutor` appears, and what it costs while the learner just reads.
+
+Runs the real app in tmux (a real terminal), so what is measured is what a learner
+gets: time until the lesson list is on screen, compared in the same run with
+`python -c "import torch"` (what the UI would pay if it imported torch); then CPU
+used by the app and its sandbox workers over an idle period, from /proc.
+
+    python bench/ui_idle_and_startup.py [--idle-seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tmux(*args: str, env: dict[str, str]) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, env=env).stdout
+
+
+def wait_for(text: str, session: str, env: dict[str, str], timeout: float = 30) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if text in tmux("capture-pane", "-p", "-t", session, env=env):
+            return time.perf_counter() - start
+        time.sleep(0.005)
+    raise TimeoutError(f"{text!r} never appeared")
+
+
+def descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def cpu_ticks(pids: set[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--idle-seconds", type=float, default=10.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        sys.exit("needs tmux")
+
+    torch_times = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import torch"], check=True)
+        torch_times.append(time.perf_counter() - start)
+
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "TUTOR_HOME": home, "TMUX_TMPDIR": home, "TERM": "xterm-256color"}
+        env.pop("TMUX", None)
+        startup = []
+        for run in range(args.repeat):
+            session = f"bench{run}"
+            tmux(
+                "new-session",
+                "-d",
+                "-s",
+                session,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                f"{sys.executable} -m tutor",
+                env=env,
+            )
+            startup.append(wait_for("done", session, env))
+            if run < args.repeat - 1:
+                tmux("kill-session", "-t", session, env=env)
+        wait_for("ready", session, env)
+        app_pid = int(tmux("display-message", "-p", "-t", session, "#{pane_pid}", env=env).strip())
+        settle_until = time.perf_counter() + 60
+        while time.perf_counter() < settle_until:  # the warm spare imports torch after "ready"
+            pids = descendants(app_pid)
+            before = cpu_ticks(pids)
+            time.sleep(1)
+            if cpu_ticks(pids) - before <= 1 and len(pids) >= 5:
+                break
+        pids = descendants(app_pid)
+        before, wall = cpu_ticks(pids), time.perf_counter()
+        time.sleep(args.idle_seconds)
+        used = (cpu_ticks(pids) - before) / TICKS
+        elapsed = time.perf_counter() - wall
+        tmux("kill-server", env=env)
+
+    torch_median = statistics.median(torch_times)
+    app_median = statistics.median(startup)
+    runs = f"(median of {args.repeat})"
+    print(f"{'lesson list on screen (tmux)':40} {app_median * 1000:8.0f} ms  {runs}")
+    label = 'python -c "import torch"'
+    print(f"{label:40} {torch_median * 1000:8.0f} ms")
+    print(f"{'ratio app / import torch':40} {app_median / torch_median:8.2f}")
+    idle = f"{100 * used / elapsed:8.2f} %  over {elapsed:.0f} s, {len(pids)} processes"
+    print(f"{'idle CPU, app + workers':40} {idle}")
+
+
+if __name__ == "__main__":
+    main()
