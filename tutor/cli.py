@@ -89,7 +89,11 @@ def launch(args: argparse.Namespace) -> int:
         return 2
     from tutor.app import TutorApp
 
-    app = TutorApp(catalog, store, start=step, device=getattr(args, "device", "auto"))
+    try:
+        app = TutorApp(catalog, store, start=step, device=getattr(args, "device", "auto"))
+    except ValueError as error:
+        print(f"tutor: {error}", file=sys.stderr)
+        return 2
     app.run()
     return app.return_code or 0
 

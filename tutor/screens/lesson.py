@@ -312,8 +312,10 @@ class LessonScreen(Screen[None]):
         elif check and finished.check is not None:
             self._set_verdict(f"{FAIL} — {finished.check.message}", "-fail")
         elif finished.status == "error":
-            last = finished.traceback.strip().splitlines()[-1:] or [finished.reason]
-            self._set_verdict(f"✗ error: {last[0]}", "-fail")
+            last = (finished.traceback.strip().splitlines()[-1:] or [finished.reason])[0]
+            if "'ellipsis'" in last:
+                last += " — replace the `...` placeholders with your code"
+            self._set_verdict(f"✗ error: {last}", "-fail")
         else:
             self._set_verdict(f"ran in {finished.seconds:.1f} s · F6 checks it", "")
 
