@@ -14,11 +14,18 @@ import signal
 import time
 
 import pytest
+import pytest_asyncio
 
 from tests.sandbox.conftest import Recorder, assert_recovered
 from tutor.sandbox.supervisor import Supervisor
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(loop_scope="module", autouse=True)
+async def warm_spare(supervisor: Supervisor) -> None:
+    """Each case starts with a ready spare: recovery time is measured, not the last import."""
+    await supervisor.warm()
 
 
 async def _interrupt_after(supervisor: Supervisor, code: str, delay: float = 0.5):

@@ -179,6 +179,8 @@ def _decoder() -> Any:
 def _cut(data: bytes, max_bytes: int, max_lines: int) -> int:
     """How much of `data` fits in `max_bytes` and `max_lines` lines."""
     cut = min(len(data), max_bytes)
+    if data.count(b"\n", 0, cut) <= max_lines:
+        return cut
     return min(cut, _after_newlines(data[:cut], max_lines))
 
 

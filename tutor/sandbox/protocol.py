@@ -166,7 +166,7 @@ class DeviceReport:
             where = "cpu"
         picked = " (auto)" if self.requested == "auto" else ""
         extra = ""
-        if not self.cuda_available:
+        if not self.cuda_available and self.requested != "cpu":
             extra = ", MPS available" if self.mps_available else ", no CUDA"
         return (
             f"device {where}{picked}{extra} · torch {self.torch} · Python {self.python}"

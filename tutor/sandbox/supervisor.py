@@ -129,6 +129,13 @@ class Supervisor:
         self._set_state("ready")
         return report
 
+    async def warm(self) -> None:
+        """Wait until the spare worker has imported torch, so a recovery is instant."""
+        spare = self._spare
+        if spare is not None:
+            with contextlib.suppress(SandboxError):
+                await (await asyncio.shield(spare)).ready
+
     async def restart(self) -> None:
         """A fresh worker, whatever the current one is doing; every namespace is dropped."""
         pending = self._pending

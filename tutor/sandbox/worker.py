@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.sandbox.limits import Limits
-from tutor.sandbox.procs import TOKEN_VARIABLE, kill_group, kill_tree
+from tutor.sandbox.procs import TOKEN_VARIABLE, kill_group, kill_tree, process_table
 from tutor.sandbox.protocol import DeviceReport, decode
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
@@ -161,8 +161,14 @@ class WorkerProcess:
 
     @property
     def pids(self) -> tuple[int, ...]:
-        """The shim and, once started, the worker below it."""
-        return (self.proc.pid,) if self.pid is None else (self.proc.pid, self.pid)
+        """The shim and the worker below it (looked up in /proc while it still starts)."""
+        if self.pid is not None:
+            return (self.proc.pid, self.pid)
+        table = process_table()
+        return (
+            self.proc.pid,
+            *sorted(p for p, (parent, _) in table.items() if parent == self.proc.pid),
+        )
 
     def signal_group(self, sig: int) -> None:
         """Signal the worker and every process of its group (the shim ignores them)."""

@@ -1,0 +1,219 @@
+"""`tutor run`, `tutor check` and `tutor doctor`: the sandbox from the shell.
+
+Plain functions returning exit statuses, so `tutor.cli` only parses arguments. `run`
+must be a drop-in for `python FILE`: the snippet's bytes go to our stdout and stderr
+unchanged, the exit status is python's, and tutor's own words (the device line, a
+reason) go to stderr after everything else. No torch here: the worker reports it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import shutil
+import signal
+import sys
+import tokenize
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO
+
+from tutor import __version__
+from tutor.lessons.model import Step
+from tutor.sandbox.limits import GIB, Limits, format_size, parse_size, protections
+from tutor.sandbox.protocol import DeviceReport, Event, Finished, OutputEvent
+from tutor.sandbox.supervisor import Supervisor
+from tutor.sandbox.worker import SandboxError
+
+EXIT_STATUS = {"interrupted": 130, "timeout": 124}
+"""Like the shell's: 130 after Ctrl+C, 124 after a timeout (as `timeout(1)`)."""
+
+
+def run_file(
+    path: str | Path,
+    device: str = "auto",
+    timeout: float | None = None,
+    memory: str | int | None = None,
+    args: Sequence[str] = (),
+) -> int:
+    """Run FILE with script semantics in a worker; return the exit status python would."""
+    limits = replace(
+        Limits(),
+        run_timeout=timeout,
+        # The terminal, not a widget, shows the output: keep all of it, up to 1 GiB.
+        output_soft=GIB,
+        output_soft_lines=1 << 62,
+        output_hard=GIB,
+    )
+    if memory is not None:
+        limits = replace(limits, memory=parse_size(memory))
+    try:
+        return asyncio.run(_run_file(Path(path), [str(path), *args], device, limits))
+    except (SandboxError, OSError, SyntaxError) as error:
+        print(f"tutor: {error}", file=sys.stderr)
+        return 2
+
+
+async def _run_file(path: Path, argv: list[str], device: str, limits: Limits) -> int:
+    with tokenize.open(path) as source:  # honours a `# coding:` line, as python does
+        code = source.read()
+    supervisor = Supervisor(limits, device, cwd=Path.cwd(), spare=False)
+    report = await supervisor.start()
+    loop = asyncio.get_running_loop()
+    interrupting: list[asyncio.Task[None]] = []
+    loop.add_signal_handler(
+        signal.SIGINT, lambda: interrupting.append(loop.create_task(supervisor.interrupt()))
+    )
+    out = _Forward()
+    try:
+        finished = await supervisor.run(
+            code, key="__main__", script=True, argv=argv, filename=str(path.resolve()), on_event=out
+        )
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        await supervisor.close()
+    status = _exit_status(finished)
+    if finished.traceback and finished.status != "crashed":
+        out.write(sys.stderr.buffer, finished.traceback.encode("utf-8", "backslashreplace"))
+    if status and finished.status not in ("error",) and finished.reason:
+        _say(finished.reason.partition("; your variables")[0])
+    _say(report.summary())
+    return status
+
+
+class _Forward:
+    """Writes the snippet's bytes to our own stdout and stderr, as they arrive."""
+
+    def __init__(self) -> None:
+        self.broken = False
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, OutputEvent):
+            target = sys.stdout if event.stream == "stdout" else sys.stderr
+            self.write(target.buffer, event.data)
+
+    def write(self, stream: BinaryIO, data: bytes) -> None:
+        if self.broken:
+            return
+        try:
+            stream.write(data)
+            stream.flush()
+        except BrokenPipeError:
+            self.broken = True  # `tutor run x.py | head`: stop writing, keep running
+
+
+def _exit_status(finished: Finished) -> int:
+    if finished.status in EXIT_STATUS:
+        return EXIT_STATUS[finished.status]
+    if finished.exit_code is not None:
+        return finished.exit_code
+    return 0 if finished.status == "ok" else 1
+
+
+def _say(line: str) -> None:
+    sys.stderr.flush()
+    print(f"tutor: {line}", file=sys.stderr, flush=True)
+
+
+def check_file(step: Step, path: str | Path, device: str = "auto") -> int:
+    """Run FILE as the learner's answer to `step`, then its checks: `pass` (0) or why not (1)."""
+    if step.exercise is None:
+        print(f"tutor: {step.key} is a reading step, not an exercise", file=sys.stderr)
+        return 2
+    try:
+        finished = asyncio.run(_check_file(step, Path(path), device))
+    except (SandboxError, OSError) as error:
+        print(f"tutor: {error}", file=sys.stderr)
+        return 2
+    if finished.check is not None and finished.check.passed:
+        print("pass")
+        return 0
+    print(finished.check.message if finished.check is not None else finished.reason)
+    if finished.traceback:
+        print(finished.traceback.rstrip(), file=sys.stderr)
+    return 1
+
+
+async def _check_file(step: Step, path: Path, device: str) -> Finished:
+    exercise = step.exercise
+    assert exercise is not None
+    code = path.read_text(encoding="utf-8")
+    supervisor = Supervisor(Limits(), device, cwd=Path.cwd(), spare=False)
+    await supervisor.start()
+    try:
+        return await supervisor.check(
+            code, key=step.key, checks=exercise.checks, setup=exercise.setup
+        )
+    finally:
+        await supervisor.close()
+
+
+def doctor(device: str = "auto") -> int:
+    """Print what tutor runs on and which protections are active; 1 if no worker starts."""
+    print(f"tutor {__version__}")
+    print(f"Python {platform.python_version()} ({sys.executable})")
+    try:
+        report = asyncio.run(_device_report(device))
+    except SandboxError as error:
+        print(f"torch: no worker could start: {error}")
+        report = None
+    if report is not None:
+        _print_report(report)
+    _print_terminal()
+    print("Protections:")
+    for name, active, note in protections():
+        print(f"  [{'x' if active else ' '}] {name}" + (f" ({note})" if note else ""))
+    limits = Limits()
+    print(
+        f"Default limits: memory {format_size(limits.memory)}, "
+        f"{limits.processes} extra processes, files up to {format_size(limits.file_size)}, "
+        f"output {format_size(limits.output_soft)} shown / {format_size(limits.output_hard)} max, "
+        f"checks {limits.check_timeout:g} s, {limits.threads} torch threads"
+    )
+    return 0 if report is not None else 1
+
+
+async def _device_report(device: str) -> DeviceReport:
+    supervisor = Supervisor(Limits(), device, spare=False)
+    try:
+        return await supervisor.start()
+    finally:
+        await supervisor.close()
+
+
+def _print_report(report: DeviceReport) -> None:
+    print(f"torch {report.torch} (worker: Python {report.python})")
+    if report.cuda_available:
+        print(f"CUDA {report.cuda_version}: available")
+        for index, gpu in enumerate(report.gpus):
+            print(f"  cuda:{index}  {gpu.name}, {format_size(gpu.memory)}")
+    else:
+        print("CUDA: not available")
+    if sys.platform == "darwin":
+        print(f"MPS: {'available' if report.mps_available else 'not available'}")
+    print(f"Lessons will use: {report.selected} (--device {report.requested})")
+    print(f"torch threads: {report.threads}")
+
+
+def _print_terminal() -> None:
+    size = shutil.get_terminal_size()
+    term = os.environ.get("TERM", "(not set)")
+    colorterm = os.environ.get("COLORTERM", "")
+    if "NO_COLOR" in os.environ:
+        colors = "none (NO_COLOR is set)"
+    elif colorterm in ("truecolor", "24bit"):
+        colors = "truecolor"
+    elif "256color" in term:
+        colors = "256"
+    elif term in ("dumb", "(not set)"):
+        colors = "none"
+    else:
+        colors = "16"
+    print(
+        f"Terminal: TERM={term} COLORTERM={colorterm or '(not set)'}, {size.columns}x{size.lines}"
+    )
+    print(
+        f"  colors: {colors}, stdout is {'a terminal' if sys.stdout.isatty() else 'not a terminal'}"
+    )
