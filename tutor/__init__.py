@@ -12,4 +12,10 @@ def log(step: int | None = None, **values: float) -> None:
     """
     from tutor.sandbox.metrics import emit
 
-    emit(step, {name: float(value) for name, value in values.items()})
+    emit(step, {name: _number(value) for name, value in values.items()})
+
+
+def _number(value: float) -> float:
+    """A plain float from a number or a one-element tensor, gradients or not."""
+    detach = getattr(value, "detach", None)
+    return float(detach() if callable(detach) else value)
