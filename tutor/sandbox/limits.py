@@ -78,8 +78,8 @@ class Limits:
     """Wall-clock seconds a check may take (learner's code plus checks)."""
     run_timeout: float | None = None
     """Wall-clock seconds a run may take; None: runs are interrupted, never timed out."""
-    threads: int = max(1, min(4, os.cpu_count() or 1))
-    """torch.set_num_threads in the worker, so a lesson cannot starve the UI."""
+    threads: int = max(1, min(4, (os.cpu_count() or 2) - 1))
+    """torch.set_num_threads in the worker: one core is left to the UI, at most 4 are used."""
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)

@@ -22,6 +22,7 @@ import threading
 import time
 import traceback
 import types
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,44 +79,48 @@ class Channel:
 
 
 class MetricsBuffer:
-    """Collects `tutor.log` points and sends them as one batch at most ~10 times a second."""
+    """Collects `tutor.log` points and sends them as one batch at most ~10 times a second.
+
+    `sink` runs once per training step, so it only appends to a deque (atomic, no lock);
+    a thread polls the deque while a run is active and sends what has accumulated.
+    """
 
     def __init__(self, send: Any) -> None:
         self._send = send
-        self._points: list[list[Any]] = []
-        self._lock = threading.Lock()
+        self._points: deque[list[Any]] = deque()
         self._flush_lock = threading.Lock()
-        self._pending = threading.Event()
+        self._active = threading.Event()
         self._run_id: int | None = None
         self._next_step = 0
         threading.Thread(target=self._loop, name="tutor-metrics", daemon=True).start()
 
     def begin(self, run_id: int) -> None:
-        with self._lock:
-            self._run_id, self._next_step = run_id, 0
+        self._run_id, self._next_step = run_id, 0
+        self._active.set()
 
     def sink(self, step: int | None, values: Any) -> None:
-        with self._lock:
-            if step is None:
-                step = self._next_step
-            self._next_step = step + 1
-            self._points.append([step, values])
-        if not self._pending.is_set():
-            self._pending.set()
+        if step is None:
+            step = self._next_step
+        self._next_step = step + 1
+        self._points.append([step, values])
+
+    def end(self) -> None:
+        """The run is over: send the last points now and stop polling."""
+        self._active.clear()
+        self.flush()
 
     def flush(self) -> None:
         with self._flush_lock:
-            with self._lock:
-                points, self._points = self._points, []
-                run_id = self._run_id
+            points = []
+            while self._points:
+                points.append(self._points.popleft())
             if points:
-                self._send({"type": "metrics", "id": run_id, "points": points})
+                self._send({"type": "metrics", "id": self._run_id, "points": points})
 
     def _loop(self) -> None:
         while True:
-            self._pending.wait()
+            self._active.wait()
             time.sleep(METRICS_INTERVAL)
-            self._pending.clear()
             self.flush()
 
 
@@ -294,7 +299,7 @@ class Worker:
         if has_children():
             kill_tree(self.channel.pid)
         self.capture.end()
-        self.metrics.flush()
+        self.metrics.end()
         try:
             found = execution.variables(module.__dict__)
         except Exception:  # noqa: BLE001 - a broken object must not cost the learner the run
