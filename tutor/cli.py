@@ -74,6 +74,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint_parser.add_argument("paths", metavar="PATH", nargs="*", type=Path)
     lint_parser.set_defaults(handler=lint)
+
+    run_parser = commands.add_parser(
+        "run", parents=[common], help="run FILE in the sandboxed worker, as `python FILE` would"
+    )
+    run_parser.add_argument("file", metavar="FILE", type=Path)
+    run_parser.add_argument("args", metavar="ARG", nargs="*", help="arguments for FILE (after --)")
+    run_parser.add_argument("--timeout", metavar="S", type=float, help="stop after S seconds")
+    run_parser.add_argument(
+        "--memory", metavar="SIZE", help="memory limit, e.g. 2G (default: half the RAM, at most 4G)"
+    )
+    run_parser.set_defaults(handler=run_file)
+
+    check_parser = commands.add_parser(
+        "check", parents=[common], help="check FILE as your answer to EXERCISE (lesson/step)"
+    )
+    check_parser.add_argument("exercise", metavar="EXERCISE")
+    check_parser.add_argument("file", metavar="FILE", type=Path)
+    check_parser.set_defaults(handler=check_exercise)
+
+    doctor_parser = commands.add_parser(
+        "doctor", parents=[common], help="show Python, torch, GPUs, terminal and active protections"
+    )
+    doctor_parser.set_defaults(handler=doctor)
     return parser
 
 
@@ -130,6 +153,29 @@ def lint(args: argparse.Namespace) -> int:
     summary = f"{len(problems)} problem(s) in {len(files)} file(s)" if problems else "all clean"
     print(f"tutor lint: {summary}; {count} file(s) clean", file=sys.stderr)
     return 1 if problems else 0
+
+
+def run_file(args: argparse.Namespace) -> int:
+    from tutor.sandbox.commands import run_file
+
+    device = getattr(args, "device", "auto")
+    return run_file(args.file, device, args.timeout, args.memory, args.args)
+
+
+def check_exercise(args: argparse.Namespace) -> int:
+    step = _catalog(args).find_step(args.exercise)
+    if step is None:
+        print(f"tutor: no exercise {args.exercise!r}; try `tutor list`", file=sys.stderr)
+        return 2
+    from tutor.sandbox.commands import check_file
+
+    return check_file(step, args.file, getattr(args, "device", "auto"))
+
+
+def doctor(args: argparse.Namespace) -> int:
+    from tutor.sandbox.commands import doctor
+
+    return doctor(getattr(args, "device", "auto"))
 
 
 def _lesson_dirs(args: argparse.Namespace) -> list[Path]:

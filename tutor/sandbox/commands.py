@@ -170,7 +170,7 @@ def doctor(device: str = "auto") -> int:
         f"Default limits: memory {format_size(limits.memory)}, "
         f"{limits.processes} extra processes, files up to {format_size(limits.file_size)}, "
         f"output {format_size(limits.output_soft)} shown / {format_size(limits.output_hard)} max, "
-        f"checks {limits.check_timeout:g} s, {limits.threads} torch threads"
+        f"checks {limits.check_timeout:g} s, torch threads {limits.threads}"
     )
     return 0 if report is not None else 1
 
