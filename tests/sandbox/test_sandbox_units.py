@@ -120,3 +120,14 @@ def test_kill_tree_finds_setsid_children_by_token() -> None:
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_the_supervisor_side_imports_neither_torch_nor_textual() -> None:
+    probe = (
+        "import sys, tutor.sandbox.supervisor, tutor.sandbox.commands\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'textual', 'rich')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]", result.stderr

@@ -68,6 +68,8 @@ def marked(token: str, table: dict[int, tuple[int, str]]) -> set[int]:
 
 def has_children() -> bool:
     """One syscall: does this process have any child, running or exited?"""
+    if not hasattr(os, "waitid"):
+        return True  # cannot tell cheaply: let the caller scan
     try:
         os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
     except ChildProcessError:
