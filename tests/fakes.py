@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tutor.sandbox.protocol import CheckResult, DeviceReport, Event, Finished
+from tutor.sandbox.protocol import CheckReport, DeviceReport, Event, Finished
 from tutor.sandbox.supervisor import EventCallback, StateCallback
 
 REPORT = DeviceReport(
@@ -55,7 +55,7 @@ class FakeSupervisor:
             if on_event is not None:
                 on_event(event)
         if kind == "check" and self.finished.check is None:
-            return Finished("ok", check=CheckResult(False, "scripted failure"))
+            return Finished("ok", check=CheckReport(False, "scripted failure"))
         return self.finished
 
     def _set(self, state: str) -> None:

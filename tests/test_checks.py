@@ -106,7 +106,7 @@ def test_first_failing_check_decides() -> None:
         CodeBlock('expect_equal("b", 2)\n', Path("l.md"), 9),
     ]
     report = run_checks(checks, {"a": 1, "b": 3})
-    assert (report.passed, report.message, report.check_line) == (
+    assert (report.passed, report.message, report.line) == (
         False,
         "`b` should be 2, got 3",
         9,

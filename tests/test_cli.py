@@ -91,6 +91,8 @@ def test_version_and_module_entry_point() -> None:
     assert result.stdout.strip() == f"tutor {__version__}"
 
 
-def test_unknown_device_is_refused_before_starting_the_app(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_device_is_refused_before_starting_the_app(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["--device", "gpu"]) == 2
     assert "unknown device 'gpu'" in capsys.readouterr().err

@@ -12,7 +12,7 @@ import pytest
 from tutor.sandbox.limits import GIB, MIB, Limits, format_size, parse_size, protections
 from tutor.sandbox.procs import descendants, kill_tree, process_table
 from tutor.sandbox.protocol import (
-    CheckResult,
+    CheckReport,
     DeviceReport,
     Finished,
     Gpu,
@@ -84,7 +84,7 @@ def test_metrics_and_variables_events_from_the_wire() -> None:
 
 
 def test_finished_and_device_report_round_trip() -> None:
-    finished = Finished("ok", check=CheckResult(False, "`m` is not defined", 12), exit_code=0)
+    finished = Finished("ok", check=CheckReport(False, "`m` is not defined", 12), exit_code=0)
     assert Finished.from_wire(decode(encode(finished.to_wire())) or {}) == finished
     report = DeviceReport("3.11.7", "2.4.0", True, "cuda", gpus=[Gpu("H100", 80 * GIB)], threads=4)
     assert DeviceReport.from_wire(decode(encode(report.to_wire())) or {}) == report

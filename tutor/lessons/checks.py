@@ -12,12 +12,11 @@ import linecache
 import math
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from tutor.lessons.model import CodeBlock, Exercise
+from tutor.lessons.model import CheckReport, CodeBlock, Exercise
 
 ATOL = 1e-5
 RTOL = 1e-4
@@ -25,16 +24,6 @@ RTOL = 1e-4
 
 class CheckFailed(AssertionError):
     """Raised by a helper with the message the learner sees."""
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """The verdict on one attempt: the first failing check's message, or a pass."""
-
-    passed: bool
-    message: str = ""
-    check_line: int | None = None
-    """Line in the lesson file of the failing check, for authors."""
 
 
 def run_checks(checks: Sequence[CodeBlock], namespace: dict[str, Any]) -> CheckReport:

@@ -38,6 +38,19 @@ class CodeBlock:
 
 
 @dataclass(frozen=True)
+class CheckReport:
+    """The verdict on one attempt: the first failing check's message, or a pass.
+
+    Made by the checks in the worker, carried to the UI in the sandbox protocol.
+    """
+
+    passed: bool
+    message: str = ""
+    line: int | None = None
+    """Line in the lesson file of the failing check, for authors."""
+
+
+@dataclass(frozen=True)
 class Mistake:
     """A typical wrong answer and a fragment of the message the checks must give for it."""
 

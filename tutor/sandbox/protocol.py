@@ -13,6 +13,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from tutor.lessons.model import CheckReport
+
 Stream = Literal["stdout", "stderr"]
 Status = Literal["ok", "error", "interrupted", "timeout", "limit", "crashed"]
 
@@ -92,16 +94,6 @@ class VariablesEvent:
 
 
 @dataclass(frozen=True)
-class CheckResult:
-    """The checks' verdict on an attempt: the first failing check's message, or a pass."""
-
-    passed: bool
-    message: str
-    line: int | None = None
-    """Line in the lesson file of the failing check, for authors."""
-
-
-@dataclass(frozen=True)
 class Finished:
     """How a run or check ended."""
 
@@ -110,7 +102,7 @@ class Finished:
     """One line in plain words; empty for a plain success."""
     traceback: str = ""
     """The error, trimmed to the learner's own frames."""
-    check: CheckResult | None = None
+    check: CheckReport | None = None
     exit_code: int | None = None
     """What `python FILE` would exit with: SystemExit's code, 1 for an exception."""
     seconds: float = 0.0
@@ -127,7 +119,7 @@ class Finished:
             status=message["status"],
             reason=message.get("reason", ""),
             traceback=message.get("traceback", ""),
-            check=None if check is None else CheckResult(**check),
+            check=None if check is None else CheckReport(**check),
             exit_code=message.get("exit_code"),
             seconds=float(message.get("seconds", 0.0)),
             variables_lost=bool(message.get("variables_lost", False)),

@@ -24,6 +24,7 @@ import traceback
 import types
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -285,7 +286,7 @@ class Worker:
             }
         finally:
             self._restore()
-        return {"passed": report.passed, "message": report.message, "line": report.check_line}
+        return asdict(report)
 
     def end_run(
         self, run_id: int, module: types.ModuleType, result: dict[str, Any], started: float
