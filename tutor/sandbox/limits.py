@@ -203,5 +203,5 @@ def protections() -> list[tuple[str, bool, str]]:
             "setsid'd children are found and killed" if has_prctl else "process group only",
         ),
         ("output caps", True, "soft cap keeps head and tail, hard cap stops the run"),
-        ("network isolation", False, "not applied: lessons download datasets"),
+        ("network isolation", False, "not applied yet: snippets can reach the network"),
     ]
