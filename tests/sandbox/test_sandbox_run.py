@@ -212,3 +212,19 @@ async def test_check_has_a_wall_clock_budget(supervisor: Supervisor) -> None:
     assert finished.reason.startswith("stopped after the time limit of 5 s")
     assert finished.check is not None and not finished.check.passed
     assert time.monotonic() - started < 8
+
+
+async def test_process_wide_torch_settings_do_not_leak_into_the_next_run(
+    supervisor: Supervisor,
+) -> None:
+    await supervisor.run(
+        "import torch\ntorch.set_default_dtype(torch.float64)\ntorch.set_grad_enabled(False)",
+        key="leaky",
+    )
+    out = Recorder()
+    await supervisor.run(
+        "import torch\nprint(torch.zeros(1).dtype, torch.is_grad_enabled())",
+        key="other",
+        on_event=out,
+    )
+    assert out.text() == "torch.float32 True\n"

@@ -194,6 +194,7 @@ class Worker:
             blocks.insert(0, (setup["source"], f"{setup['path']}:{setup['line']}"))
         argv = request.get("argv") or ([filename] if script else [""])
         path0 = os.path.dirname(filename) if script else ""
+        reset_torch_globals()
         self.capture.begin(run_id)
         self.metrics.begin(run_id)
         result = self.attempt(module, blocks, script=script, argv=argv, path0=path0)
@@ -334,6 +335,19 @@ class Worker:
         sys.setrecursionlimit(self.recursion_limit)
         install_sink(self.metrics.sink)
         builtins.input = _no_input
+
+
+def reset_torch_globals() -> None:
+    """Undo process-wide torch settings a previous run made, before the next one starts.
+
+    One worker serves every exercise: without this, `torch.set_default_dtype(torch.float64)`
+    in one lesson would silently turn the next lesson's tensors into float64. Each run
+    executes the learner's whole code, so a setting it makes again is back at once.
+    """
+    import torch
+
+    torch.set_default_dtype(torch.float32)
+    torch.set_grad_enabled(True)
 
 
 def device_report(requested: str, threads: int) -> dict[str, Any]:
