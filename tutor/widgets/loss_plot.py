@@ -6,6 +6,8 @@ drawing is downsampled to what the terminal can show.
 
 from __future__ import annotations
 
+import math
+
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
@@ -60,22 +62,32 @@ class LossPlot(PlotextPlot):
             self._redraw_timer = self.set_timer(REDRAW_INTERVAL, self._redraw)
 
     def _redraw(self) -> None:
+        """Rebuild the figure from the kept series.
+
+        The log scale is applied to the data here rather than with plotext's
+        `yscale("log")`: plotext takes the log of its stored data in place on every
+        build, and a widget is rendered many times, so the second render would take
+        the log of a log (a math domain error on values below 1).
+        """
         self._redraw_timer = None
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         budget = max(self.size.width * 2, 20)
-        drawn = False
+        drawn: list[float] = []
         for metric, (xs, ys) in self.series.items():
             if self.log_scale:
-                kept = [(x, y) for x, y in zip(xs, ys, strict=True) if y > 0]
+                kept = [(x, math.log10(y)) for x, y in zip(xs, ys, strict=True) if y > 0]
                 xs, ys = [x for x, _ in kept], [y for _, y in kept]
             if xs:
-                plt.plot(*downsample(xs, ys, budget), label=metric, marker="braille")
-                drawn = True
+                xs, ys = downsample(xs, ys, budget)
+                plt.plot(xs, ys, label=metric, marker="braille")
+                drawn.extend(ys)
         plt.xlabel("step")
-        plt.ylabel("value (log)" if self.log_scale and drawn else "value")
-        plt.yscale("log" if self.log_scale and drawn else "linear")
+        plt.ylabel("value (log scale)" if self.log_scale else "value")
+        if self.log_scale and drawn:
+            ticks = list(range(math.floor(min(drawn)), math.ceil(max(drawn)) + 1))
+            plt.yticks(ticks, [f"1e{tick}" for tick in ticks])
         if not drawn:
             plt.title("no metrics yet: call tutor.log(step=i, loss=...) in your loop")
         self.refresh()
