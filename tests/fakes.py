@@ -17,7 +17,13 @@ REPORT = DeviceReport(
 
 
 class FakeSupervisor:
-    def __init__(self, events: Sequence[Event] = (), finished: Finished | None = None) -> None:
+    def __init__(
+        self,
+        events: Sequence[Event] = (),
+        finished: Finished | None = None,
+        report: DeviceReport = REPORT,
+    ) -> None:
+        self.report = report
         self.state = "closed"
         self.device_report: DeviceReport | None = None
         self.on_state: StateCallback | None = None
@@ -26,9 +32,9 @@ class FakeSupervisor:
         self.requests: list[tuple[str, str]] = []
 
     async def start(self) -> DeviceReport:
-        self.device_report = REPORT
+        self.device_report = self.report
         self._set("ready")
-        return REPORT
+        return self.report
 
     async def run(
         self, code: str, *, key: str, on_event: EventCallback | None = None, **_: object

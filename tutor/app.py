@@ -97,7 +97,15 @@ class TutorApp(App[None]):
             if self._running_timer is not None:
                 self._running_timer.stop()
                 self._running_timer = None
+        if state == "ready" and isinstance(self.screen, LessonScreen):
+            self.screen.device_changed()
         self.update_progress_title()
+
+    @property
+    def lesson_device(self) -> str:
+        """ "cuda" or "cpu": where learners' code runs, so prose can match it."""
+        report = self.supervisor.device_report
+        return report.selected if report is not None else "cpu"
 
     def update_progress_title(self) -> None:
         """Header: device · worker state · progress, e.g. `cpu · 2 threads · ready · 3/40 done`."""

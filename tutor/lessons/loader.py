@@ -23,6 +23,7 @@ from tutor.lessons.model import (
     StepText,
     Translation,
 )
+from tutor.lessons.variants import marker_problems
 
 HEADER_KEYS = {"id", "title", "order", "summary", "lang"}
 REQUIRED_KEYS = ("id", "title", "order", "summary")
@@ -183,6 +184,7 @@ def _parse_file(path: Path, translation: bool = False) -> _Parsed:
     except (OSError, UnicodeDecodeError) as error:
         return _Parsed({}, "", [], [Problem(path, 1, f"cannot read lesson: {error}")])
     lines = text.splitlines()
+    problems.extend(Problem(path, line, message) for line, message in marker_problems(lines))
     header, body_start = _parse_header(path, lines, problems, translation)
     intro: list[str] = []
     steps: list[_StepDraft] = []

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Markdown, Tree
 
 from tutor.course import first_unfinished
 from tutor.lessons.model import BrokenLesson, Catalog, Lesson, Step
+from tutor.lessons.variants import for_device
 from tutor.progress import Progress
 from tutor.widgets.lesson_tree import Entry, LessonTree
 
@@ -58,7 +59,8 @@ class HomeScreen(Screen[None]):
 
     @on(Tree.NodeHighlighted)
     def show_preview(self, event: Tree.NodeHighlighted[Entry]) -> None:
-        self.query_one("#preview", Markdown).update(preview(event.node.data))
+        device = self.app.lesson_device  # type: ignore[attr-defined]
+        self.query_one("#preview", Markdown).update(for_device(preview(event.node.data), device))
 
     @on(Tree.NodeSelected)
     def open_selected(self, event: Tree.NodeSelected[Entry]) -> None:

@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, Static, TabbedContent, TabPane, TextArea
 
 from tutor.lessons.model import Catalog, Lesson, Step
+from tutor.lessons.variants import for_device
 from tutor.locations import data_dir
 from tutor.progress import ProgressStore, atomic_write
 from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
@@ -127,6 +128,7 @@ class LessonScreen(Screen[None]):
         self._initial = step
         self._autosave: Timer | None = None
         self._shown_step: Step | None = None
+        self._text_device = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -172,7 +174,7 @@ class LessonScreen(Screen[None]):
             self.save_code()
         self._shown_step = step
         self.set_class(step.is_exercise, "-exercise")
-        self.query_one("#step-text", Markdown).update(f"# {step.title}\n\n{step.text}\n")
+        self.show_text()
         self.query_one("#step-pane", VerticalScroll).scroll_home(animate=False)
         if step.exercise is not None:
             record = self.store.progress.exercise(step.key)
@@ -189,9 +191,20 @@ class LessonScreen(Screen[None]):
             )
         else:
             self.query_one("#step-pane").focus()
-        self._show_hints()
         self._update_title()
         self.store.set_last_step(step.key)
+
+    def show_text(self) -> None:
+        """Render the step's prose for the device the worker reported (GPU or CPU)."""
+        device = self.app.lesson_device  # type: ignore[attr-defined]
+        self._text_device = device
+        text = for_device(self.step.text, device)
+        self.query_one("#step-text", Markdown).update(f"# {self.step.title}\n\n{text}\n")
+        self._show_hints()
+
+    def device_changed(self) -> None:
+        if self._shown_step is not None and self.app.lesson_device != self._text_device:  # type: ignore[attr-defined]
+            self.show_text()
 
     def _update_title(self) -> None:
         step = self.step
@@ -207,8 +220,9 @@ class LessonScreen(Screen[None]):
     def _show_hints(self) -> None:
         step = self.step
         record = self.store.progress.exercise(step.key)
+        device = self.app.lesson_device  # type: ignore[attr-defined]
         parts = [
-            f"### Hint {number} of {len(step.hints)}\n\n{hint}"
+            f"### Hint {number} of {len(step.hints)}\n\n{for_device(hint, device)}"
             for number, hint in enumerate(step.hints[: record.hints_shown], start=1)
         ]
         if step.exercise is not None and record.solution_shown:
