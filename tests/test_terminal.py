@@ -49,7 +49,12 @@ def terminal(tutor_home: Path, tmp_path: Path) -> Iterator[Terminal]:
     session = f"tutor-test-{uuid.uuid4().hex[:8]}"
     socket_dir = tmp_path / "tmux"
     socket_dir.mkdir()
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "print(\'from the editor\')\\n" > "$1"\n')
+    editor.chmod(0o755)
     env = {**os.environ, "TMUX_TMPDIR": str(socket_dir), "TERM": "xterm-256color"}
+    env["EDITOR"] = str(editor)
+    env.pop("VISUAL", None)
     env.pop("TMUX", None)
     command = (
         f"{sys.executable} -m tutor --lessons {FIXTURE_LESSONS}; echo TUTOR-EXITED=$?; sleep 30"
@@ -90,3 +95,15 @@ def test_type_code_run_it_and_read_the_output(terminal: Terminal) -> None:
     assert "ran in" in screen
     terminal.send("C-q")
     terminal.wait_for("TUTOR-EXITED=0")
+
+
+def test_external_editor_round_trip(terminal: Terminal) -> None:
+    """alt+e suspends the app for $EDITOR (here a script that rewrites the file)."""
+    terminal.wait_for("ready")
+    terminal.send("Enter")
+    terminal.wait_for("F5 runs your code")
+    terminal.send("M-e")
+    terminal.wait_for("print('from the editor')")
+    terminal.send("F5")
+    terminal.wait_for("ran in")
+    assert "from the editor" in terminal.screen()
