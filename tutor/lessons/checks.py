@@ -252,7 +252,13 @@ def _describe(value: Any) -> str:
 
 
 def _article(noun: str) -> str:
-    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+    """"an int64 tensor", "an SGD", "an ndarray": by sound, for the names checks meet."""
+    word = noun.split(" ", 1)[0]
+    if word[:2].isupper():  # an acronym: MSELoss, SGD
+        vowel_sound = word[0] in "AEFHILMNORSX"  # letters spoken as "ef", "es", "en"...
+    else:
+        vowel_sound = word[:1].lower() in "aeiou" or word.startswith("nd")
+    return f"{'an' if vowel_sound else 'a'} {noun}"
 
 
 def _dtype(dtype: torch.dtype) -> str:
