@@ -10,8 +10,9 @@ from tests.lesson_texts import lesson
 from tutor.app import TutorApp
 from tutor.course import resume_step
 from tutor.lessons.loader import load_catalog
-from tutor.lessons.model import BrokenLesson, Lesson, Step
+from tutor.lessons.model import BrokenLesson, CheckReport, Lesson, Step
 from tutor.progress import ProgressStore
+from tutor.sandbox.protocol import Finished
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.widgets.lesson_tree import LessonTree
@@ -125,3 +126,40 @@ async def test_ctrl_q_quits(tutor_home: Path) -> None:
         await pilot.press("enter", "ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_help_toggle_plot_and_theme_on_the_lesson_screen(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        keys = app.screen.query_one("Markdown").source
+        assert "`f5` or `ctrl+r`" in keys and "Run your code in the sandbox" in keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("f9")
+        assert screen.query_one("#results").active == "plot-tab"
+        await pilot.press("alt+g")
+        assert screen.query_one("#results").active == "output-tab"
+        dark = app.current_theme.dark
+        await pilot.press("alt+d")
+        assert app.current_theme.dark != dark
+
+
+async def test_fake_run_and_check_flow_marks_progress(tutor_home: Path) -> None:
+    """The screen's bookkeeping around a check, independent of a real worker."""
+    app = make_app(tutor_home)
+    app.supervisor.finished = Finished("ok", check=CheckReport(True, "all checks passed"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.supervisor.requests[-1][0] == "check"
+        assert "✓ PASS" in str(app.screen.query_one("#verdict").render())
+        assert app.store.progress.is_done("tensors/from-a-list")
