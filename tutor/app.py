@@ -20,7 +20,6 @@ from tutor.course import first_unfinished, resume_step
 from tutor.lessons.model import Catalog, Step
 from tutor.progress import ProgressStore
 from tutor.sandbox.limits import Limits
-from tutor.sandbox.protocol import DeviceReport
 from tutor.sandbox.supervisor import Supervisor
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
@@ -114,11 +113,8 @@ class TutorApp(App[None]):
         state = self.supervisor.state
         if self._running_since is not None:
             state = f"running {time.monotonic() - self._running_since:.1f} s"
-        parts = [
-            device_label(self.supervisor.device_report),
-            state,
-            f"{done}/{len(exercises)} done",
-        ]
+        report = self.supervisor.device_report
+        parts = [report.label if report else "", state, f"{done}/{len(exercises)} done"]
         self.sub_title = " · ".join(part for part in parts if part)
 
     async def action_quit(self) -> None:
@@ -159,12 +155,3 @@ def lesson_commands(screen: LessonScreen) -> Iterable[SystemCommand]:
         yield SystemCommand(
             f"{binding.description} ({binding.key.split(',')[0]})", binding.tooltip, action
         )
-
-
-def device_label(report: DeviceReport | None) -> str:
-    """`cuda:0 · NVIDIA H100 80GB` or `cpu · 2 threads`; empty until the worker reports."""
-    if report is None:
-        return ""
-    if report.selected.startswith("cuda") and report.gpus:
-        return f"{report.selected} · {report.gpus[0].name}"
-    return f"cpu · {report.threads} thread{'s' if report.threads != 1 else ''}"

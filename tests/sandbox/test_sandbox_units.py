@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -131,3 +132,12 @@ def test_the_supervisor_side_imports_neither_torch_nor_textual() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_device_label_for_the_header() -> None:
+    cpu = DeviceReport(python="3.11", torch="2.13", cuda_available=False, selected="cpu", threads=1)
+    assert cpu.label == "cpu · 1 thread"
+    gpu = replace(
+        cpu, cuda_available=True, selected="cuda", gpus=[Gpu("NVIDIA H100 80GB", 80 * 1024**3)]
+    )
+    assert gpu.label == "cuda:0 · NVIDIA H100 80GB"

@@ -149,8 +149,19 @@ class DeviceReport:
     threads: int = 1
     pid: int = 0
 
+    @property
+    def label(self) -> str:
+        """Short, for the app's header: `cuda:0 · NVIDIA H100 80GB` or `cpu · 2 threads`."""
+        if self.selected.startswith("cuda") and self.gpus:
+            return f"{self._gpu_device} · {self.gpus[0].name}"
+        return f"cpu · {self.threads} thread{'s' if self.threads != 1 else ''}"
+
+    @property
+    def _gpu_device(self) -> str:
+        return self.selected if ":" in self.selected else f"{self.selected}:0"
+
     def summary(self) -> str:
-        """One line, e.g. for `tutor run`'s stderr and the status bar."""
+        """One line, e.g. for `tutor run`'s stderr."""
         if self.selected.startswith("cuda") and self.gpus:
             gpu = self.gpus[0]
             where = f"{self.selected} ({gpu.name}, {gpu.memory / 1024**3:.0f} GiB)"
