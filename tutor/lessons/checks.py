@@ -252,7 +252,7 @@ def _describe(value: Any) -> str:
 
 
 def _article(noun: str) -> str:
-    """"an int64 tensor", "an SGD", "an ndarray": by sound, for the names checks meet."""
+    """Pick "a" or "an" by sound: an int64 tensor, an SGD, an ndarray, a list."""
     word = noun.split(" ", 1)[0]
     if word[:2].isupper():  # an acronym: MSELoss, SGD
         vowel_sound = word[0] in "AEFHILMNORSX"  # letters spoken as "ef", "es", "en"...
