@@ -26,14 +26,14 @@ def make_app(home: Path, lessons: Path = FIXTURE_LESSONS) -> TutorApp:
     )
 
 
-async def test_first_launch_lists_lessons_with_cursor_on_first_exercise(tutor_home: Path) -> None:
+async def test_first_launch_lists_lessons_with_cursor_on_the_first_step(tutor_home: Path) -> None:
     app = make_app(tutor_home)
     async with app.run_test() as pilot:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         tree = app.screen.query_one(LessonTree)
         assert isinstance(tree.root.children[0].data, Lesson)
-        assert tree.cursor_node.data.key == "tensors/from-a-list"
+        assert tree.cursor_node.data.key == "tensors/what-is-a-tensor"
         assert app.sub_title == "cpu · 2 threads · ready · 0/4 done"
 
 
@@ -43,6 +43,8 @@ async def test_open_step_walk_and_go_back(tutor_home: Path) -> None:
         await pilot.pause()
         await pilot.press("enter")
         assert isinstance(app.screen, LessonScreen)
+        assert app.screen.step.key == "tensors/what-is-a-tensor"
+        await pilot.press("f8")
         assert app.screen.step.key == "tensors/from-a-list"
         await pilot.press("f8")
         assert app.screen.step.key == "tensors/dtypes"
@@ -59,7 +61,7 @@ async def test_step_text_is_rendered_markdown(tutor_home: Path) -> None:
     app = make_app(tutor_home)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("enter", "f8")
         await pilot.pause()
         title = str(app.screen.query_one("#step-title").render())
         assert "Tensors · step 2/" in title and "From a list" in title and "exercise" in title
@@ -70,7 +72,7 @@ async def test_step_text_is_rendered_markdown(tutor_home: Path) -> None:
 async def test_reopening_resumes_on_the_last_step(tutor_home: Path) -> None:
     async with make_app(tutor_home).run_test() as pilot:
         await pilot.pause()
-        await pilot.press("enter", "f8")
+        await pilot.press("enter", "f8", "f8")
     app = make_app(tutor_home)
     async with app.run_test() as pilot:
         await pilot.pause()
@@ -132,13 +134,13 @@ async def test_help_toggle_plot_and_theme_on_the_lesson_screen(tutor_home: Path)
     app = make_app(tutor_home)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("enter", "f8")
         screen = app.screen
         assert isinstance(screen, LessonScreen)
         await pilot.press("f1")
         await pilot.pause()
         keys = app.screen.query_one("Markdown").source
-        assert "`f5` or `ctrl+r`" in keys and "Run your code in the sandbox" in keys
+        assert "`f5` or `^r`" in keys and "`?`" in keys and "Run your code in the sandbox" in keys
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
@@ -157,9 +159,19 @@ async def test_fake_run_and_check_flow_marks_progress(tutor_home: Path) -> None:
     app.supervisor.finished = Finished("ok", check=CheckReport(True, "all checks passed"))
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        await pilot.press("enter", "f6")
+        await pilot.press("enter", "f8", "f6")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.supervisor.requests[-1][0] == "check"
         assert "✓ PASS" in str(app.screen.query_one("#verdict").render())
         assert app.store.progress.is_done("tensors/from-a-list")
+
+
+async def test_resume_key_opens_the_saved_step(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "f8", "f8", "escape", "escape")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("up", "r")
+        assert app.screen.step.key == "tensors/dtypes"

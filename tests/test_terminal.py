@@ -73,6 +73,8 @@ def test_open_lesson_read_a_step_and_quit(terminal: Terminal) -> None:
     screen = terminal.wait_for(" done")
     assert "Tensors" in screen and "From a list" in screen
     terminal.send("Enter")
+    terminal.wait_for("step 1/")
+    terminal.send("F8")
     terminal.wait_for("step 2/")
     terminal.wait_for("Create a tensor")
     terminal.send("F8")
@@ -87,6 +89,8 @@ def test_open_lesson_read_a_step_and_quit(terminal: Terminal) -> None:
 def test_type_code_run_it_and_read_the_output(terminal: Terminal) -> None:
     terminal.wait_for("ready")
     terminal.send("Enter")
+    terminal.wait_for("step 1/")
+    terminal.send("F8")
     terminal.wait_for("F5 runs your code")
     terminal.send("-l", "print('answer', 6 * 7)")
     terminal.send("Enter")
@@ -101,6 +105,8 @@ def test_external_editor_round_trip(terminal: Terminal) -> None:
     """alt+e suspends the app for $EDITOR (here a script that rewrites the file)."""
     terminal.wait_for("ready")
     terminal.send("Enter")
+    terminal.wait_for("step 1/")
+    terminal.send("F8")
     terminal.wait_for("F5 runs your code")
     terminal.send("M-e")
     terminal.wait_for("print('from the editor')")

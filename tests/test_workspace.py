@@ -191,6 +191,9 @@ async def test_live_plot_receives_metrics_while_the_loop_runs(tutor_home: Path) 
         await pilot.press("alt+l")
         await pilot.pause(0.2)
         assert plot.log_scale
+        await pilot.press("f8")
+        assert plot.point_count == 0, "a new step starts with an empty plot"
+        assert screen.query_one("#results").active == "output-tab"
 
 
 async def test_output_flood_keeps_the_app_responsive(tutor_home: Path) -> None:

@@ -40,6 +40,7 @@ class TutorApp(App[None]):
         store: ProgressStore,
         *,
         start: Step | None = None,
+        open_start: bool | None = None,
         supervisor: Supervisor | None = None,
         device: str = "auto",
     ) -> None:
@@ -47,6 +48,8 @@ class TutorApp(App[None]):
         self.catalog = catalog
         self.store = store
         self.start = start
+        self.open_start = store.progress.last_step is not None if open_start is None else open_start
+        """Open `start` on the lesson screen (resume, `tutor open`), or only highlight it."""
         self.supervisor = supervisor or Supervisor(Limits(), device=device)
         """Runs learners' code in the worker process; started as soon as the app is up."""
         self.supervisor.on_state = self._worker_state_changed
@@ -57,13 +60,20 @@ class TutorApp(App[None]):
         self.update_progress_title()
         self.start_sandbox()
         self.push_screen(HomeScreen(self.catalog, self.store.progress, highlight=self.start))
-        if self.start is not None and self.store.progress.last_step is not None:
+        if self.start is not None and self.open_start:
             self.open_step(self.start)
         if self.store.warning:
-            self.notify(self.store.warning, title="Progress", severity="warning", timeout=15)
+            self.notify(
+                self.store.warning, title="Progress", severity="warning", timeout=15, markup=False
+            )
         if self.catalog.broken:
             names = ", ".join(broken.path.name for broken in self.catalog.broken)
-            self.notify(f"Some lessons could not be loaded: {names}", severity="error", timeout=10)
+            self.notify(
+                f"Some lessons could not be loaded: {names}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
 
     def open_step(self, step: Step) -> None:
         """Show `step`, replacing a lesson screen already open rather than stacking another."""
@@ -77,7 +87,12 @@ class TutorApp(App[None]):
         try:
             await self.supervisor.start()
         except Exception as error:  # noqa: BLE001 - the app stays usable for reading
-            self.notify(f"The code worker could not start: {error}", severity="error", timeout=20)
+            self.notify(
+                f"The code worker could not start: {error}",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
         self.update_progress_title()
 
     async def on_unmount(self) -> None:
@@ -85,7 +100,7 @@ class TutorApp(App[None]):
 
     def _worker_state_changed(self, state: str, reason: str = "") -> None:
         if reason:
-            self.notify(reason, title="Worker", severity="warning", timeout=10)
+            self.notify(reason, title="Worker", severity="warning", timeout=10, markup=False)
         if state == "running":
             self._running_since = time.monotonic()
             self._running_timer = self._running_timer or self.set_interval(

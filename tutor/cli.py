@@ -113,7 +113,8 @@ def launch(args: argparse.Namespace) -> int:
     from tutor.app import TutorApp
 
     try:
-        app = TutorApp(catalog, store, start=step, device=getattr(args, "device", "auto"))
+        device = getattr(args, "device", "auto")
+        app = TutorApp(catalog, store, start=step, open_start=bool(target) or None, device=device)
     except ValueError as error:
         print(f"tutor: {error}", file=sys.stderr)
         return 2

@@ -12,11 +12,15 @@ from tutor.progress import Progress
 
 
 def first_unfinished(lesson: Lesson, progress: Progress) -> Step:
-    """The lesson's first exercise not yet done, else its first step."""
-    for step in lesson.exercises:
-        if not progress.is_done(step.key):
-            return step
-    return lesson.steps[0]
+    """Where to open a lesson: its first step when it is new, else the first exercise to do.
+
+    A new lesson starts at the top, so the reading steps that explain its data and
+    names are never skipped.
+    """
+    exercises = lesson.exercises
+    if not any(progress.is_done(step.key) for step in exercises):
+        return lesson.steps[0]
+    return next((step for step in exercises if not progress.is_done(step.key)), lesson.steps[0])
 
 
 def resume_step(catalog: Catalog, progress: Progress) -> Step | None:
@@ -26,9 +30,8 @@ def resume_step(catalog: Catalog, progress: Progress) -> Step | None:
         if step is not None:
             return step
     for lesson in catalog.lessons:
-        for step in lesson.exercises:
-            if not progress.is_done(step.key):
-                return step
+        if any(not progress.is_done(step.key) for step in lesson.exercises):
+            return first_unfinished(lesson, progress)
     return catalog.lessons[0].steps[0] if catalog.lessons else None
 
 

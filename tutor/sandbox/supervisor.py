@@ -33,6 +33,8 @@ StateCallback = Callable[[State, str], None]
 EventCallback = Callable[[Event], None]
 
 INTERRUPT_GRACE = 2.5
+LEARNER_FILENAME = "<your code>"
+"""How tracebacks name the learner's snippet (no "/": SyntaxError keeps only a basename)."""
 """Seconds between SIGINT and SIGKILL: time for `KeyboardInterrupt` to unwind."""
 LOST = "your variables were lost — a fresh worker is ready"
 SIGNAL_WORDS = {
@@ -189,7 +191,7 @@ class Supervisor:
             "type": "run",
             "key": key,
             "code": code,
-            "filename": filename or f"<{key}>",
+            "filename": filename or LEARNER_FILENAME,
             "setup": _block(setup),
             "script": script,
             "argv": list(argv) if argv is not None else None,
@@ -214,7 +216,7 @@ class Supervisor:
             "type": "check",
             "key": key,
             "code": code,
-            "filename": f"<{key}>",
+            "filename": LEARNER_FILENAME,
             "setup": _block(setup),
             "checks": [_block(check) for check in checks],
         }

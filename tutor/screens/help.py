@@ -42,7 +42,10 @@ def keys_markdown(screen: Screen) -> str:
     for binding in [*screen.BINDINGS, *screen.app.BINDINGS]:
         if not isinstance(binding, Binding) or not binding.description:
             continue
-        keys = " or ".join(f"`{key.strip()}`" for key in binding.key.split(","))
+        keys = " or ".join(
+            f"`{screen.app.get_key_display(Binding(key.strip(), ''))}`"
+            for key in binding.key.split(",")
+        )
         rows.append(f"| {keys} | {binding.description} | {binding.tooltip} |")
     table = "\n".join(rows)
     return (

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Tree
 
-from tutor.course import first_unfinished
+from tutor.course import first_unfinished, resume_step
 from tutor.lessons.model import BrokenLesson, Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
 from tutor.progress import Progress
@@ -79,8 +79,9 @@ class HomeScreen(Screen[None]):
             self.post_message(self.StepChosen(entry))
 
     def action_resume(self) -> None:
-        if self.highlight is not None:
-            self.post_message(self.StepChosen(self.highlight))
+        step = resume_step(self.catalog, self.progress)
+        if step is not None:
+            self.post_message(self.StepChosen(step))
 
 
 def preview(entry: Entry | None) -> str:

@@ -11,8 +11,10 @@ import os
 import shlex
 import subprocess
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
@@ -27,7 +29,7 @@ from tutor.progress import ProgressStore, atomic_write
 from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
 from tutor.screens.confirm import ConfirmScreen
 from tutor.screens.help import HelpScreen
-from tutor.widgets.lesson_tree import DONE, READING, TODO
+from tutor.widgets.lesson_tree import DONE, TODO
 from tutor.widgets.loss_plot import LossPlot
 from tutor.widgets.output_log import OutputLog
 from tutor.widgets.variables import VariablesTable
@@ -47,6 +49,7 @@ class LessonScreen(Screen[None]):
 
     CSS_PATH = "lesson.tcss"
     BINDINGS = [
+        Binding("f1", "help", "Help", priority=True, tooltip="All keys"),
         Binding("f5,ctrl+r", "run", "Run", priority=True, tooltip="Run your code in the sandbox"),
         Binding(
             "f6,ctrl+t",
@@ -67,7 +70,23 @@ class LessonScreen(Screen[None]):
             "f7,alt+p", "previous_step", "Prev", priority=True, tooltip="Go to the previous step"
         ),
         Binding(
-            "f9,alt+g", "toggle_plot", "Plot", priority=True, tooltip="Show or hide the live plot"
+            "f9,alt+g", "toggle_plot", "Plot", priority=True, tooltip="Show the plot or the output"
+        ),
+        Binding(
+            "alt+v",
+            "show_variables",
+            "Variables",
+            show=False,
+            priority=True,
+            tooltip="Show the variables and their devices",
+        ),
+        Binding(
+            "alt+m",
+            "toggle_results_size",
+            "Enlarge",
+            show=False,
+            priority=True,
+            tooltip="Give the output, variables and plot the whole screen, and back",
         ),
         Binding(
             "alt+l",
@@ -76,6 +95,22 @@ class LessonScreen(Screen[None]):
             show=False,
             priority=True,
             tooltip="Log scale for the plot",
+        ),
+        Binding(
+            "alt+up",
+            "scroll_text(-1)",
+            "Scroll text up",
+            show=False,
+            priority=True,
+            tooltip="Scroll the step text up without leaving the editor",
+        ),
+        Binding(
+            "alt+down",
+            "scroll_text(1)",
+            "Scroll text down",
+            show=False,
+            priority=True,
+            tooltip="Scroll the step text down without leaving the editor",
         ),
         Binding(
             "alt+x",
@@ -109,7 +144,6 @@ class LessonScreen(Screen[None]):
             priority=True,
             tooltip="Switch light and dark theme",
         ),
-        Binding("f1", "help", "Help", priority=True, tooltip="All keys"),
         Binding(
             "question_mark", "help", "Help", show=False, tooltip="All keys (outside the editor)"
         ),
@@ -182,8 +216,7 @@ class LessonScreen(Screen[None]):
                 record.code if record.code is not None else step.exercise.starter.source
             )
             self.editor.focus()
-            self.query_one(OutputLog).clear()
-            self.query_one(VariablesTable).show([])
+            self._clear_results()
             self._set_verdict(
                 f"{PASS} — done earlier; F3 compares with the reference solution"
                 if record.done
@@ -199,7 +232,8 @@ class LessonScreen(Screen[None]):
         device = self.app.lesson_device  # type: ignore[attr-defined]
         self._text_device = device
         text = for_device(self.step.text, device)
-        self.query_one("#step-text", Markdown).update(f"# {self.step.title}\n\n{text}\n")
+        # No heading: the title bar above names the step, and rows are precious at 80x24.
+        self.query_one("#step-text", Markdown).update(text + "\n")
         self._show_hints()
 
     def device_changed(self) -> None:
@@ -212,12 +246,12 @@ class LessonScreen(Screen[None]):
         if step.is_exercise:
             mark = f"{DONE} done" if self.store.progress.is_done(step.key) else f"{TODO} exercise"
         else:
-            mark = f"{READING} reading"
-        self.query_one("#step-title", Static).update(
-            f"{self.lesson.title} · step {number}/{len(self.lesson.steps)} · {step.title} · {mark}"
-        )
+            mark = "reading"
+        where = f"step {number}/{len(self.lesson.steps)}"
+        title = f"{self.lesson.title} · {where} · {step.title} · {mark}"
+        self.query_one("#step-title", Static).update(Text(title))
 
-    def _show_hints(self) -> None:
+    def _show_hints(self) -> AwaitComplete:
         step = self.step
         record = self.store.progress.exercise(step.key)
         device = self.app.lesson_device  # type: ignore[attr-defined]
@@ -230,12 +264,20 @@ class LessonScreen(Screen[None]):
             parts.append(f"### Reference solution\n\n```python\n{solution}\n```")
         hints = self.query_one("#hints", Markdown)
         hints.display = bool(parts)
-        hints.update("\n\n".join(parts))
+        return hints.update("\n\n".join(parts))
 
     def _set_verdict(self, text: str, kind: str = "") -> None:
+        """Plain text, never markup: messages quote learners' code, e.g. `x[i]`."""
         verdict = self.query_one("#verdict", Static)
-        verdict.update(text)
+        verdict.update(Text(text))
         verdict.set_classes(kind)
+
+    def _clear_results(self) -> None:
+        """A fresh step (or a reset) starts with empty output, variables and plot."""
+        self.query_one(OutputLog).clear()
+        self.query_one(VariablesTable).show([])
+        self.query_one(LossPlot).reset()
+        self.query_one("#results", TabbedContent).active = "output-tab"
 
     # -- code persistence -------------------------------------------------------------
 
@@ -349,7 +391,7 @@ class LessonScreen(Screen[None]):
 
     # -- hints, solution, reset ---------------------------------------------------------
 
-    def action_hint(self) -> None:
+    async def action_hint(self) -> None:
         step = self.step
         if not step.hints:
             self.notify("This step has no hints.")
@@ -359,7 +401,8 @@ class LessonScreen(Screen[None]):
             self.notify("No more hints: F3 shows the reference solution.")
             return
         self.store.update(step.key, hints_shown=shown + 1)
-        self._show_hints()
+        # Awaited: the next key waits, so quick presses never race the Markdown update.
+        await self._show_hints()
         self.query_one("#step-pane", VerticalScroll).scroll_end(animate=False)
 
     @work(exit_on_error=False)
@@ -375,7 +418,7 @@ class LessonScreen(Screen[None]):
             if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Show it")):
                 return
         self.store.update(step.key, solution_shown=True)
-        self._show_hints()
+        await self._show_hints()
         self.query_one("#step-pane", VerticalScroll).scroll_end(animate=False)
 
     @work(exit_on_error=False)
@@ -391,7 +434,8 @@ class LessonScreen(Screen[None]):
             return
         self.editor.load_text(step.exercise.starter.source)
         self.store.update(step.key, code=None)
-        self.notify("Starter code restored.")
+        self._clear_results()
+        self._set_verdict("starter code restored · F5 runs it · F6 checks it")
 
     def action_external_editor(self) -> None:
         """Edit in $EDITOR (vim, emacs, nano) with the app suspended, then reload the file."""
@@ -405,7 +449,7 @@ class LessonScreen(Screen[None]):
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), str(path)], check=False)
         except Exception as error:  # noqa: BLE001 - suspend is unsupported in some terminals
-            self.notify(f"Could not open {editor}: {error}", severity="error")
+            self.notify(f"Could not open {editor}: {error}", severity="error", markup=False)
             return
         self.editor.load_text(path.read_text(encoding="utf-8"))
         self.save_code()
@@ -433,6 +477,16 @@ class LessonScreen(Screen[None]):
     def action_toggle_plot(self) -> None:
         results = self.query_one("#results", TabbedContent)
         results.active = "output-tab" if results.active == "plot-tab" else "plot-tab"
+
+    def action_show_variables(self) -> None:
+        self.query_one("#results", TabbedContent).active = "variables-tab"
+
+    def action_toggle_results_size(self) -> None:
+        self.toggle_class("-results-max")
+
+    def action_scroll_text(self, direction: int) -> None:
+        pane = self.query_one("#step-pane", VerticalScroll)
+        pane.scroll_relative(y=direction * max(pane.size.height - 2, 1), animate=False)
 
     def action_toggle_log_scale(self) -> None:
         plot = self.query_one(LossPlot)

@@ -30,7 +30,7 @@ class VariablesTable(DataTable[str]):
 
 
 def row(variable: Variable) -> tuple[str, ...]:
-    shape = "" if variable.shape is None else "(" + ", ".join(map(str, variable.shape)) + ")"
+    shape = "" if variable.shape is None else str(tuple(variable.shape))
     grad = {True: "yes", False: "no", None: ""}[variable.requires_grad]
     return (
         variable.name,
