@@ -89,6 +89,8 @@ class Supervisor:
         self._spare: asyncio.Task[WorkerProcess] | None = None
         self._pending: _Pending | None = None
         self._recovery: asyncio.Task[None] | None = None
+        self._start_settled = asyncio.Event()
+        """Set once `start()` has succeeded or failed: requests made meanwhile wait for it."""
         self._lock = asyncio.Lock()
         """One request at a time."""
         self._replacing = asyncio.Lock()
@@ -112,24 +114,28 @@ class Supervisor:
             self.cwd = data_dir() / "scratch"
         self.cwd.mkdir(parents=True, exist_ok=True)
         set_child_subreaper()
+        self._start_settled.clear()
         self._set_state("starting")
         try:
-            worker = await self._spawn()
-            report = await worker.ready
-        except BaseException:
-            self._set_state("closed")
-            raise
-        if self.device.startswith("cuda") and not report.cuda_available:
-            await worker.kill()
-            self._set_state("closed")
-            raise SandboxError(
-                f"--device {self.device}: torch {report.torch} sees no CUDA GPU here"
-                " (try --device auto or cpu)"
-            )
-        self._worker, self.device_report = worker, report
-        self._fill_spare()
-        self._set_state("ready")
-        return report
+            try:
+                worker = await self._spawn()
+                report = await worker.ready
+            except BaseException:
+                self._set_state("closed")
+                raise
+            if self.device.startswith("cuda") and not report.cuda_available:
+                await worker.kill()
+                self._set_state("closed")
+                raise SandboxError(
+                    f"--device {self.device}: torch {report.torch} sees no CUDA GPU here"
+                    " (try --device auto or cpu)"
+                )
+            self._worker, self.device_report = worker, report
+            self._fill_spare()
+            self._set_state("ready")
+            return report
+        finally:
+            self._start_settled.set()
 
     async def warm(self) -> None:
         """Wait until the spare worker has imported torch, so a recovery is instant."""
@@ -238,6 +244,8 @@ class Supervisor:
         self, message: dict[str, Any], on_event: EventCallback | None, timeout: float | None
     ) -> Finished:
         async with self._lock:
+            if self.state == "starting":
+                await self._start_settled.wait()  # F5 pressed while torch is still importing
             if self._recovery is not None:
                 await asyncio.shield(self._recovery)
             if self._worker is None or self._closing:
