@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from tests.conftest import FIXTURE_LESSONS
@@ -175,3 +176,33 @@ async def test_resume_key_opens_the_saved_step(tutor_home: Path) -> None:
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("up", "r")
         assert app.screen.step.key == "tensors/dtypes"
+
+
+class HeldSupervisor(FakeSupervisor):
+    """Holds a check open until the test lets it finish, like a long training check."""
+
+    def __init__(self) -> None:
+        super().__init__(finished=Finished("ok", check=CheckReport(True, "all checks passed")))
+        self.release = asyncio.Event()
+
+    async def check(self, code: str, *, key: str, on_event=None, **_: object) -> Finished:
+        await self.release.wait()
+        return await super().check(code, key=key, on_event=on_event)
+
+
+async def test_a_pass_is_recorded_even_after_moving_on(tutor_home: Path) -> None:
+    catalog = load_catalog([FIXTURE_LESSONS])
+    supervisor = HeldSupervisor()
+    store = ProgressStore(tutor_home / "progress.json")
+    start = catalog.find_step("tensors/from-a-list")
+    app = TutorApp(catalog, store, start=start, open_start=True, supervisor=supervisor)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("f6", "f8")
+        assert app.screen.step.key == "tensors/dtypes"
+        supervisor.release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.progress.is_done("tensors/from-a-list")
+        assert "PASS" not in str(app.screen.query_one("#verdict").render()), "shown on its own step"
+        assert app.sub_title.endswith("1/4 done")

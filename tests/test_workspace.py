@@ -228,3 +228,14 @@ async def test_code_survives_leaving_and_quitting(tutor_home: Path) -> None:
     assert store.progress.exercise("tensors/from-a-list").code == "first = 1\n"
     assert store.progress.exercise("tensors/dtypes").code == "second = 2\n"
     assert store.progress.last_step == "tensors/dtypes"
+
+
+async def test_run_pressed_while_the_worker_starts_runs_when_it_is_ready(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        screen.editor.load_text("print('first try')\n")
+        await press_and_wait(app, pilot, "f5")
+        assert "first try" in output_text(screen)

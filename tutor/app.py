@@ -117,7 +117,7 @@ class TutorApp(App[None]):
 
     @property
     def lesson_device(self) -> str:
-        """ "cuda" or "cpu": where learners' code runs, so prose can match it."""
+        """Where learners' code runs, "cuda" or "cpu", so prose can match it."""
         report = self.supervisor.device_report
         return report.selected if report is not None else "cpu"
 
@@ -146,7 +146,6 @@ class TutorApp(App[None]):
         yield from super().get_system_commands(screen)
         if isinstance(screen, LessonScreen):
             yield from lesson_commands(screen)
-            yield SystemCommand("Lessons", "Back to the lesson list", self.pop_screen)
         resume = resume_step(self.catalog, self.store.progress)
         if resume is not None:
             yield SystemCommand("Resume", f"Open {resume.key}", partial(self.open_step, resume))

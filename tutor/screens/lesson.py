@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import events, on, work
@@ -27,12 +29,16 @@ from tutor.lessons.variants import for_device
 from tutor.locations import data_dir
 from tutor.progress import ProgressStore, atomic_write
 from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
+from tutor.sandbox.worker import SandboxError
 from tutor.screens.confirm import ConfirmScreen
 from tutor.screens.help import HelpScreen
 from tutor.widgets.lesson_tree import DONE, TODO
 from tutor.widgets.loss_plot import LossPlot
 from tutor.widgets.output_log import OutputLog
 from tutor.widgets.variables import VariablesTable
+
+if TYPE_CHECKING:
+    from tutor.app import TutorApp
 
 AUTOSAVE_DELAY = 2.0
 """Seconds after the last keystroke before the code is saved."""
@@ -161,8 +167,8 @@ class LessonScreen(Screen[None]):
         self.store = store
         self._initial = step
         self._autosave: Timer | None = None
-        self._shown_step: Step | None = None
         self._text_device = ""
+        """The device the prose on screen was written for; re-render when it changes."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -198,15 +204,19 @@ class LessonScreen(Screen[None]):
         return lesson
 
     @property
+    def tutor(self) -> TutorApp:
+        """The app, typed: the supervisor, the device and the header live there."""
+        return cast("TutorApp", self.app)
+
+    @property
     def editor(self) -> TextArea:
         return self.query_one("#editor", TextArea)
 
     # -- showing a step ---------------------------------------------------------------
 
-    def watch_step(self, step: Step) -> None:
-        if self._shown_step is not None:
-            self.save_code()
-        self._shown_step = step
+    def watch_step(self, previous: Step | None, step: Step) -> None:
+        if previous is not None:
+            self.save_code(previous)
         self.set_class(step.is_exercise, "-exercise")
         self.show_text()
         self.query_one("#step-pane", VerticalScroll).scroll_home(animate=False)
@@ -229,7 +239,7 @@ class LessonScreen(Screen[None]):
 
     def show_text(self) -> None:
         """Render the step's prose for the device the worker reported (GPU or CPU)."""
-        device = self.app.lesson_device  # type: ignore[attr-defined]
+        device = self.tutor.lesson_device
         self._text_device = device
         text = for_device(self.step.text, device)
         # No heading: the title bar above names the step, and rows are precious at 80x24.
@@ -237,7 +247,7 @@ class LessonScreen(Screen[None]):
         self._show_hints()
 
     def device_changed(self) -> None:
-        if self._shown_step is not None and self.app.lesson_device != self._text_device:  # type: ignore[attr-defined]
+        if self.step is not None and self.tutor.lesson_device != self._text_device:
             self.show_text()
 
     def _update_title(self) -> None:
@@ -254,7 +264,7 @@ class LessonScreen(Screen[None]):
     def _show_hints(self) -> AwaitComplete:
         step = self.step
         record = self.store.progress.exercise(step.key)
-        device = self.app.lesson_device  # type: ignore[attr-defined]
+        device = self.tutor.lesson_device
         parts = [
             f"### Hint {number} of {len(step.hints)}\n\n{for_device(hint, device)}"
             for number, hint in enumerate(step.hints[: record.hints_shown], start=1)
@@ -287,9 +297,12 @@ class LessonScreen(Screen[None]):
             self._autosave.stop()
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_code)
 
-    def save_code(self) -> None:
-        """Store the editor's code for the step it belongs to, unless it is still the starter."""
-        step = self._shown_step
+    def save_code(self, step: Step | None = None) -> None:
+        """Store the editor's code for `step` (the one on screen), unless it is the starter.
+
+        `watch_step` passes the step being left: by then `self.step` is already the next one.
+        """
+        step = step or self.step
         if step is None or step.exercise is None:
             return
         code = self.editor.text
@@ -310,7 +323,7 @@ class LessonScreen(Screen[None]):
 
     @work(group="sandbox", exit_on_error=False)
     async def _execute(self, check: bool) -> None:
-        supervisor = self.app.supervisor  # type: ignore[attr-defined]
+        supervisor = self.tutor.supervisor
         if supervisor.state == "running":
             self.notify("Your code is still running: F4 stops it.", severity="warning")
             return
@@ -318,28 +331,38 @@ class LessonScreen(Screen[None]):
         exercise = step.exercise
         assert exercise is not None
         self.save_code()
-        output = self.query_one(OutputLog)
-        output.clear()
-        self.query_one(LossPlot).reset()
-        self.query_one("#results", TabbedContent).active = "output-tab"
-        self._set_verdict("checking…" if check else "running…", "-running")
-        if check:
-            finished = await supervisor.check(
-                self.editor.text,
-                key=step.key,
-                checks=exercise.checks,
-                setup=exercise.setup,
-                on_event=self._on_event,
-            )
-        else:
-            finished = await supervisor.run(
-                self.editor.text, key=step.key, setup=exercise.setup, on_event=self._on_event
-            )
-        output.flush()
+        self._clear_results()
+        starting = " (the worker is still starting)" if supervisor.state == "starting" else ""
+        self._set_verdict(("checking…" if check else "running…") + starting, "-running")
+        on_event = partial(self._on_event, step)
+        try:
+            if check:
+                finished = await supervisor.check(
+                    self.editor.text,
+                    key=step.key,
+                    checks=exercise.checks,
+                    setup=exercise.setup,
+                    on_event=on_event,
+                )
+            else:
+                finished = await supervisor.run(
+                    self.editor.text, key=step.key, setup=exercise.setup, on_event=on_event
+                )
+        except SandboxError as error:
+            self._set_verdict(f"{WARN} the code worker is not running ({error}): F12 restarts it")
+            return
+        if check and finished.check is not None and finished.check.passed:
+            # Recorded even if the learner moved on while a long check ran.
+            self.store.mark_done(step.key)
+            self.tutor.update_progress_title()
         if step is self.step:
-            self._show_finished(step, finished, check)
+            self.query_one(OutputLog).flush()
+            self._show_finished(finished, check)
 
-    def _on_event(self, event: Event) -> None:
+    def _on_event(self, step: Step, event: Event) -> None:
+        """Show what the run of `step` sends, unless the learner has moved to another step."""
+        if step is not self.step:
+            return
         if isinstance(event, OutputEvent):
             self.query_one(OutputLog).append(event.stream, event.text)
         elif isinstance(event, MetricsEvent):
@@ -350,7 +373,7 @@ class LessonScreen(Screen[None]):
         elif isinstance(event, VariablesEvent):
             self.query_one(VariablesTable).show(event.variables)
 
-    def _show_finished(self, step: Step, finished: Finished, check: bool) -> None:
+    def _show_finished(self, finished: Finished, check: bool) -> None:
         output = self.query_one(OutputLog)
         if finished.traceback:
             output.append("stderr", finished.traceback.rstrip("\n") + "\n")
@@ -358,13 +381,11 @@ class LessonScreen(Screen[None]):
             output.note(f"{WARN} {finished.reason}")
             self._set_verdict(f"{WARN} {finished.reason}", "-warning")
         elif check and finished.check is not None and finished.check.passed:
-            self.store.mark_done(step.key)
             self._set_verdict(
                 f"{PASS} — {finished.check.message}. F8: next step · F3: the reference solution",
                 "-pass",
             )
             self._update_title()
-            self.app.update_progress_title()  # type: ignore[attr-defined]
         elif check and finished.check is not None:
             self._set_verdict(f"{FAIL} — {finished.check.message}", "-fail")
         elif finished.status == "error":
@@ -377,7 +398,7 @@ class LessonScreen(Screen[None]):
 
     @work(group="control", exit_on_error=False)
     async def action_interrupt(self) -> None:
-        supervisor = self.app.supervisor  # type: ignore[attr-defined]
+        supervisor = self.tutor.supervisor
         if supervisor.state != "running":
             self.notify("Nothing is running.")
             return
@@ -386,7 +407,7 @@ class LessonScreen(Screen[None]):
     @work(group="control", exit_on_error=False)
     async def action_restart(self) -> None:
         self._set_verdict("restarting the worker…", "-running")
-        await self.app.supervisor.restart()  # type: ignore[attr-defined]
+        await self.tutor.supervisor.restart()
         self._set_verdict("a fresh worker is ready; your variables were cleared", "")
 
     # -- hints, solution, reset ---------------------------------------------------------
@@ -401,7 +422,10 @@ class LessonScreen(Screen[None]):
             self.notify("No more hints: F3 shows the reference solution.")
             return
         self.store.update(step.key, hints_shown=shown + 1)
-        # Awaited: the next key waits, so quick presses never race the Markdown update.
+        await self._reveal_hints()
+
+    async def _reveal_hints(self) -> None:
+        """Show what was just revealed: awaited, so quick key presses never race the update."""
         await self._show_hints()
         self.query_one("#step-pane", VerticalScroll).scroll_end(animate=False)
 
@@ -418,8 +442,7 @@ class LessonScreen(Screen[None]):
             if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Show it")):
                 return
         self.store.update(step.key, solution_shown=True)
-        await self._show_hints()
-        self.query_one("#step-pane", VerticalScroll).scroll_end(animate=False)
+        await self._reveal_hints()
 
     @work(exit_on_error=False)
     async def action_reset(self) -> None:
