@@ -1,0 +1,59 @@
+"""The error explainer: one or two plain sentences about why the learner's code failed.
+
+Used by the worker (runs, checks, `tutor run`) and by the in-process `checks.attempt`,
+so learners and the test corpus read the same words. It runs only after something
+failed, and costs nothing otherwise.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Collection
+
+from tutor.feedback import autograd, kinds, shapes, slips  # noqa: F401 - they register rules
+from tutor.feedback.rules import RULES
+from tutor.feedback.scene import Scene, from_traceback
+
+QUIET = (KeyboardInterrupt, SystemExit, SyntaxError, MemoryError)
+"""Failures the worker already words itself, or that have no learner line to look at."""
+
+
+def explain(error: BaseException, files: Collection[str]) -> str:
+    """Sentences about `error` naming the learner's variables, or "" when unsure.
+
+    `files` are the filenames learner code was compiled under; frames elsewhere (torch,
+    the lesson's hidden setup) are not the learner's lines.
+    """
+    if isinstance(error, QUIET):
+        return ""
+    try:
+        scene = from_traceback(error, files)
+        return "" if scene is None else explain_scene(scene)
+    except Exception:  # noqa: BLE001 - an explainer bug must never cost the learner the run
+        return ""
+
+
+def explain_scene(scene: Scene) -> str:
+    """The first rule that recognises the message and is confirmed by the values."""
+    kind = type(scene.error).__name__ if scene.error is not None else ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # re-evaluating a loss would warn again
+        for entry in RULES:
+            if entry.types and kind not in entry.types:
+                continue
+            match = entry.pattern.search(scene.message)
+            if match is None:
+                continue
+            try:
+                found = entry.rule(scene, match)
+            except Exception:  # noqa: BLE001 - an odd value: this rule has nothing to say
+                found = None
+            if found:
+                return found
+    return ""
+
+
+def raised(summary: str, explanation: str) -> str:
+    """The check verdict when the learner's code raised: the error, then why, in one place."""
+    text = f"your code raised {summary}"
+    return f"{text}. {explanation}" if explanation else text

@@ -1,0 +1,134 @@
+"""Python slips torch learners make: a class for an instance, `with torch.no_grad:`, a
+forward called with the wrong arguments, and the "did you mean" suggestions Python
+prints for misspelt names but tutor's trimmed tracebacks lost."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+import inspect
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from tutor.feedback.describe import layer_name
+from tutor.feedback.messages import say
+from tutor.feedback.rules import rule
+from tutor.feedback.scene import Scene
+
+
+def _framework_class(value: Any) -> bool:
+    import torch
+
+    return isinstance(value, type) and issubclass(value, (torch.nn.Module, torch.optim.Optimizer))
+
+
+@rule(r"", "TypeError", "AttributeError")
+def class_not_instance(scene: Scene, match: re.Match[str]) -> str | None:
+    """`model = nn.Linear` then `model(x)` or `model.parameters()`."""
+    if scene.statement is None:
+        return None
+    for node in ast.walk(scene.statement):
+        if not isinstance(node, (ast.Call, ast.Attribute)):
+            continue
+        used = node.func if isinstance(node, ast.Call) else node.value
+        if not isinstance(used, ast.Name):
+            continue
+        value = scene.value(used)
+        if _framework_class(value) and used.id != value.__name__:
+            return say("class_not_instance", name=used.id, cls=layer_name(value))
+    return None
+
+
+@rule(r"context manager protocol|__enter__", "TypeError", "AttributeError")
+def context_class(scene: Scene, match: re.Match[str]) -> str | None:
+    statement = scene.statement
+    if not isinstance(statement, ast.With):
+        return None
+    for item in statement.items:
+        value = scene.value(item.context_expr)
+        if isinstance(value, type) and hasattr(value, "__enter__"):
+            return say("context_class", expr=scene.text(item.context_expr))
+    return None
+
+
+@rule(r"forward\(\) (takes|missing|got an unexpected|got multiple)", "TypeError")
+def forward_arguments(scene: Scene, match: re.Match[str]) -> str | None:
+    import torch
+
+    for call in scene.calls():
+        module = scene.value(call.func)
+        if not isinstance(module, torch.nn.Module):
+            continue
+        try:
+            signature = inspect.signature(module.forward)
+        except (TypeError, ValueError):
+            return None
+        try:
+            signature.bind(*call.args, **{k.arg: k.value for k in call.keywords if k.arg})
+            continue
+        except TypeError:
+            pass
+        return say(
+            "forward_arguments",
+            call=scene.text(call),
+            module=scene.text(call.func),
+            given=len(call.args) + len(call.keywords),
+            parameters=", ".join(signature.parameters),
+        )
+    return None
+
+
+@rule(r"has no attribute", "AttributeError")
+def attribute_suggestion(scene: Scene, match: re.Match[str]) -> str | None:
+    error = scene.error
+    name, target = getattr(error, "name", None), getattr(error, "obj", None)
+    if not name or target is None:
+        return None
+    suggestion = closest(name, dir(target))
+    if suggestion is None:
+        return None
+    text = None
+    if scene.statement is not None:
+        for node in ast.walk(scene.statement):
+            if isinstance(node, ast.Attribute) and node.attr == name:
+                text = scene.text(node.value)
+    if text is None:
+        return None
+    kind = f"a {type(target).__name__}" if not isinstance(target, type) else "a class"
+    return say("attribute_suggestion", target=text, kind=kind, name=name, suggestion=suggestion)
+
+
+@rule(r"name '(\w+)' is not defined", "NameError")
+def name_suggestion(scene: Scene, match: re.Match[str]) -> str | None:
+    name = match.group(1)
+    found = closest(name, [*scene.scope, *dir(builtins)])
+    return None if found is None else say("name_suggestion", name=name, suggestion=found)
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The one candidate close enough to `name` to be what was meant, as Python suggests it."""
+    pool = sorted({c for c in candidates if isinstance(c, str) and c != name})
+    if name.startswith("_"):
+        pool = [c for c in pool if c.startswith("_")]
+    else:
+        pool = [c for c in pool if not c.startswith("__")]
+    for candidate in pool:
+        if candidate.lower() == name.lower():
+            return candidate
+    found = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def suggestion(error: BaseException, scope: dict[str, Any] | None) -> str | None:
+    """What Python 3.10+ would append as "Did you mean: ...?" for this error."""
+    name = getattr(error, "name", None)
+    if not isinstance(name, str):
+        return None
+    if isinstance(error, AttributeError):
+        target = getattr(error, "obj", None)
+        return None if target is None else closest(name, dir(target))
+    if isinstance(error, NameError) and scope is not None:
+        return closest(name, [*scope, *dir(builtins)])
+    return None
