@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Collection
+from typing import Any
 
 from tutor.feedback import autograd, kinds, shapes, slips  # noqa: F401 - they register rules
 from tutor.feedback.rules import RULES
@@ -28,16 +29,17 @@ def explain(error: BaseException, files: Collection[str]) -> str:
         return ""
     try:
         scene = from_traceback(error, files)
-        return "" if scene is None else explain_scene(scene)
+        return "" if scene is None else explain_scene(scene, type(error).__name__)
     except Exception:  # noqa: BLE001 - an explainer bug must never cost the learner the run
         return ""
 
 
-def explain_scene(scene: Scene) -> str:
-    """The first rule that recognises the message and is confirmed by the values."""
-    kind = type(scene.error).__name__ if scene.error is not None else ""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # re-evaluating a loss would warn again
+def explain_scene(scene: Scene, kind: str) -> str:
+    """The first rule for `kind` (an exception or warning class name) confirmed by the values."""
+    # Re-evaluating a loss would warn again. Changing the filters instead (catch_warnings)
+    # would reset every "shown once" registry, and a training loop would warn each step.
+    shown, warnings.showwarning = warnings.showwarning, _silent
+    try:
         for entry in RULES:
             if entry.types and kind not in entry.types:
                 continue
@@ -50,7 +52,13 @@ def explain_scene(scene: Scene) -> str:
                 found = None
             if found:
                 return found
+    finally:
+        warnings.showwarning = shown
     return ""
+
+
+def _silent(*args: Any) -> None:
+    """Warnings raised while re-evaluating the learner's line are not the learner's."""
 
 
 def raised(summary: str, explanation: str) -> str:

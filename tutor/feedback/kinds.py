@@ -169,7 +169,7 @@ def target_column(scene: Scene, match: re.Match[str]) -> str | None:
     )
 
 
-@rule(r"Using a target size \(torch\.Size\(\[([\d, ]*)\]\)\) that is different to the input size")
+@rule(r"Using a target size .* that is different to the input size", "ValueError")
 def loss_shapes(scene: Scene, match: re.Match[str]) -> str | None:
     pair = _prediction_and_target(scene)
     if pair is None:

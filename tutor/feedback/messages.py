@@ -187,9 +187,9 @@ TEMPLATES = {
         "`{tensor_code}.detach()` instead."
     ),
     "nonleaf_grad": (
-        "`{tensor}.grad` is None: `{tensor}` is not a leaf but the result of an operation "
-        "({function}), and backward() only fills the .grad of leaves. Read the .grad of the "
-        "tensor you created with requires_grad=True, or call `{tensor}.retain_grad()` "
+        "line {line}: `{tensor}.grad` is None: `{tensor}` is not a leaf but the result of "
+        "an operation ({function}), and backward() only fills the .grad of leaves. Read the "
+        ".grad of the tensor you created with requires_grad=True, or call `{tensor}.retain_grad()` "
         "before backward()."
     ),
     "item": (
@@ -203,7 +203,7 @@ TEMPLATES = {
         "`{expr_code}.all()` (are all true?)."
     ),
     "mse_broadcast": (
-        "`{call}` compares `{pred}` of shape {sp} with `{target}` of shape {st}: they "
+        "line {line}: `{call}` compares `{pred}` of shape {sp} with `{target}` of shape {st}: they "
         "broadcast to shape {sb}, every prediction against every target, so the loss is "
         "wrong and training goes astray. Make the shapes equal: `{fix}`."
     ),

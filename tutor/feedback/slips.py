@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import ast
 import builtins
-import difflib
 import inspect
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from tutor.feedback.describe import layer_name
 from tutor.feedback.messages import say
 from tutor.feedback.rules import rule
 from tutor.feedback.scene import Scene
+from tutor.feedback.suggest import closest
 
 
 def _framework_class(value: Any) -> bool:
@@ -105,30 +104,3 @@ def name_suggestion(scene: Scene, match: re.Match[str]) -> str | None:
     name = match.group(1)
     found = closest(name, [*scene.scope, *dir(builtins)])
     return None if found is None else say("name_suggestion", name=name, suggestion=found)
-
-
-def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The one candidate close enough to `name` to be what was meant, as Python suggests it."""
-    pool = sorted({c for c in candidates if isinstance(c, str) and c != name})
-    if name.startswith("_"):
-        pool = [c for c in pool if c.startswith("_")]
-    else:
-        pool = [c for c in pool if not c.startswith("__")]
-    for candidate in pool:
-        if candidate.lower() == name.lower():
-            return candidate
-    found = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
-    return found[0] if found else None
-
-
-def suggestion(error: BaseException, scope: dict[str, Any] | None) -> str | None:
-    """What Python 3.10+ would append as "Did you mean: ...?" for this error."""
-    name = getattr(error, "name", None)
-    if not isinstance(name, str):
-        return None
-    if isinstance(error, AttributeError):
-        target = getattr(error, "obj", None)
-        return None if target is None else closest(name, dir(target))
-    if isinstance(error, NameError) and scope is not None:
-        return closest(name, [*scope, *dir(builtins)])
-    return None
