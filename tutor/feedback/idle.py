@@ -147,7 +147,7 @@ def _lookup(code: str, namespace: Mapping[str, Any]) -> Any:
 
 
 def _kind(value: Any) -> str | None:
-    """"tensor", "module", "other", or None when unknown; by class names, without torch."""
+    """ "tensor", "module", "other", or None when unknown; by class names, without torch."""
     if value is None:
         return None
     for cls in type(value).__mro__:

@@ -16,7 +16,9 @@ from typing import Any
 
 import torch
 
+from tutor.feedback.explain import explain, raised
 from tutor.lessons.model import CheckReport, CodeBlock, Exercise
+from tutor.sandbox.execution import one_line
 
 ATOL = 1e-5
 RTOL = 1e-4
@@ -60,7 +62,8 @@ def attempt(
         try:
             exec(compile_block(block), namespace)
         except Exception as error:  # noqa: BLE001 - the learner's error is the verdict
-            return CheckReport(False, f"your code raised {type(error).__name__}: {error}")
+            explanation = explain(error, {learner.filename})
+            return CheckReport(False, raised(one_line(error), explanation))
     return run_checks(exercise.checks, namespace)
 
 

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from tutor.feedback.suggest import did_you_mean
+
 ECHO_LIMIT = 20_000
 MAX_VARIABLES = 500
 TRACEBACK_FRAMES = 100
@@ -121,7 +123,13 @@ def format_error(error: BaseException, learner_files: set[str] | None) -> str:
     if learner_files is not None:
         frames = [frame for frame in described.stack if frame.filename in learner_files]
         described.stack = traceback.StackSummary.from_list(frames)
-    return "".join(described.format())
+    text = "".join(described.format())
+    hint = did_you_mean(error)
+    last = "".join(described.format_exception_only())
+    if hint and "Did you mean" not in last and text.endswith(last):
+        # The interpreter adds this itself only when it prints the traceback (3.10-3.11).
+        text = text[: -len(last)] + last.rstrip("\n") + f". Did you mean: '{hint}'?\n"
+    return text
 
 
 def one_line(error: BaseException) -> str:

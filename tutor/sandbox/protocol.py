@@ -108,6 +108,10 @@ class Finished:
     seconds: float = 0.0
     variables_lost: bool = False
     """The worker was killed or died, so the namespace is gone; a fresh worker took over."""
+    explanation: str = ""
+    """Why the learner's code raised, in plain words with their own names (tutor.feedback)."""
+    warnings: list[str] = field(default_factory=list)
+    """One line each: lines that do nothing, and torch warnings about silent bugs."""
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -123,6 +127,8 @@ class Finished:
             exit_code=message.get("exit_code"),
             seconds=float(message.get("seconds", 0.0)),
             variables_lost=bool(message.get("variables_lost", False)),
+            explanation=message.get("explanation", ""),
+            warnings=list(message.get("warnings", [])),
         )
 
 

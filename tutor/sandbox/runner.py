@@ -28,6 +28,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from tutor.feedback.explain import explain, raised
+from tutor.feedback.idle import confirm as confirm_idle
+from tutor.feedback.idle import find as find_idle
+from tutor.feedback.runtime import watch
 from tutor.sandbox import execution
 from tutor.sandbox.capture import OutputCapture
 from tutor.sandbox.limits import (
@@ -195,9 +199,11 @@ class Worker:
         argv = request.get("argv") or ([filename] if script else [""])
         path0 = os.path.dirname(filename) if script else ""
         reset_torch_globals()
+        idle = find_idle(request["code"])
         self.capture.begin(run_id)
         self.metrics.begin(run_id)
         result = self.attempt(module, blocks, script=script, argv=argv, path0=path0)
+        result["warnings"] = confirm_idle(idle, module.__dict__) + result["warnings"]
         if check:
             result["check"] = self.run_checks(request["checks"], module, result)
         self.end_run(run_id, module, result, started)
@@ -213,8 +219,9 @@ class Worker:
     ) -> dict[str, Any]:
         """Run the blocks as learner code; the returned dict becomes the `Finished`."""
         result: dict[str, Any] = {"status": "ok", "reason": "", "traceback": "", "exit_code": 0}
+        learner = {blocks[-1][1]}
         try:
-            with execution.main_module(module, argv, path0):
+            with execution.main_module(module, argv, path0), watch(learner) as notes:
                 self.armed = True
                 try:
                     for index, (source, filename) in enumerate(blocks):
@@ -234,12 +241,14 @@ class Worker:
         except BaseException as error:  # noqa: BLE001 - every failure is the learner's verdict
             if execution.is_memory_error(error):
                 self.reserve = None
-            learner = None if script else {filename for _, filename in blocks}
-            result.update(self.describe(error), traceback=execution.format_error(error, learner))
+            shown = None if script else {filename for _, filename in blocks}
+            result.update(self.describe(error), traceback=execution.format_error(error, shown))
+            result["explanation"] = explain(error, learner)
         finally:
             if os.getpid() != self.channel.pid:
                 sys.stdout.flush()
                 os._exit(result["exit_code"])
+        result["warnings"] = notes
         self._restore()
         return result
 
@@ -263,7 +272,7 @@ class Worker:
     ) -> dict[str, Any]:
         """The check report: the checks' verdict, or why the learner's code never got there."""
         if result["status"] == "error" and result["traceback"]:
-            return {"passed": False, "message": f"your code raised {result['reason']}"}
+            return {"passed": False, "message": raised(result["reason"], result["explanation"])}
         if result["status"] != "ok":
             return {"passed": False, "message": f"your code did not finish: {result['reason']}"}
         from tutor.lessons.checks import run_checks
