@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument(
         "--memory", metavar="SIZE", help="memory limit, e.g. 2G (default: half the RAM, at most 4G)"
     )
+    run_parser.add_argument(
+        "--explain",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="after an error, explain it on stderr (default: only when stderr is a terminal)",
+    )
     run_parser.set_defaults(handler=run_file)
 
     check_parser = commands.add_parser(
@@ -160,7 +166,7 @@ def run_file(args: argparse.Namespace) -> int:
     from tutor.sandbox.commands import run_file
 
     device = getattr(args, "device", "auto")
-    return run_file(args.file, device, args.timeout, args.memory, args.args)
+    return run_file(args.file, device, args.timeout, args.memory, args.args, args.explain)
 
 
 def check_exercise(args: argparse.Namespace) -> int:

@@ -73,14 +73,14 @@ def find(source: str) -> list[Idle]:
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Expr):
-            found += _statement(node, displayed=node is last)
+            found += _statement(source, node, displayed=node is last)
         elif (
             isinstance(node, ast.Attribute)
             and node.attr == "is_available"
             and id(node) not in called
             and not _is_statement_value(tree, node)
         ):
-            code = ast.unparse(node)
+            code = _text(source, node)
             found.append(Idle(node.lineno, say("function_as_value", line=node.lineno, code=code)))
     return sorted(found, key=lambda idle: idle.line)
 
@@ -89,23 +89,28 @@ def _is_statement_value(tree: ast.AST, node: ast.AST) -> bool:
     return any(isinstance(s, ast.Expr) and s.value is node for s in ast.walk(tree))
 
 
-def _statement(statement: ast.Expr, displayed: bool) -> list[Idle]:
+def _text(source: str, node: ast.AST) -> str:
+    """The learner's own spelling of `node` (quotes and spacing kept), on one line."""
+    return " ".join((ast.get_source_segment(source, node) or ast.unparse(node)).split())
+
+
+def _statement(source: str, statement: ast.Expr, displayed: bool) -> list[Idle]:
     """A line whose whole value is dropped. The final line of a run is displayed: skip it."""
     value, line = statement.value, statement.lineno
     if isinstance(value, ast.Attribute) and value.attr in NEEDS_CALL:
-        return [Idle(line, say("not_called", line=line, code=ast.unparse(value)))]
+        return [Idle(line, say("not_called", line=line, code=_text(source, value)))]
     if displayed:
         return []
     if isinstance(value, ast.Compare) and isinstance(value.ops[0], ast.Eq):
-        return [Idle(line, say("comparison_discarded", line=line, code=ast.unparse(value)))]
+        return [Idle(line, say("comparison_discarded", line=line, code=_text(source, value)))]
     if not isinstance(value, ast.Call):
         return []
-    func, text = value.func, ast.unparse(value)
+    func, text = value.func, _text(source, value)
     if isinstance(func, ast.Attribute):
-        dotted = ast.unparse(func)
+        dotted = _text(source, func)
         if dotted.startswith(TORCH_PREFIXES) and func.attr in TORCH_PURE:
             return [Idle(line, say("discarded_result", line=line, code=text))]
-        receiver = ast.unparse(func.value)
+        receiver = _text(source, func.value)
         assignable = isinstance(func.value, (ast.Name, ast.Attribute, ast.Subscript))
         if func.attr in MODULE_TOO | TENSOR_COPIES and assignable:
             message = say("discarded_copy", line=line, code=text, target=receiver)

@@ -37,8 +37,15 @@ def run_file(
     timeout: float | None = None,
     memory: str | int | None = None,
     args: Sequence[str] = (),
+    explain: bool | None = None,
 ) -> int:
-    """Run FILE with script semantics in a worker; return the exit status python would."""
+    """Run FILE with script semantics in a worker; return the exit status python would.
+
+    With `explain` (by default: when stderr is a terminal), tutor's explanation of an
+    error and its warnings follow the traceback; piped output stays `python FILE`'s.
+    """
+    if explain is None:
+        explain = sys.stderr.isatty()
     limits = replace(
         Limits(),
         run_timeout=timeout,
@@ -50,13 +57,13 @@ def run_file(
     if memory is not None:
         limits = replace(limits, memory=parse_size(memory))
     try:
-        return asyncio.run(_run_file(Path(path), [str(path), *args], device, limits))
+        return asyncio.run(_run_file(Path(path), [str(path), *args], device, limits, explain))
     except (SandboxError, OSError, SyntaxError) as error:
         print(f"tutor: {error}", file=sys.stderr)
         return 2
 
 
-async def _run_file(path: Path, argv: list[str], device: str, limits: Limits) -> int:
+async def _run_file(path: Path, argv: list[str], device: str, limits: Limits, explain: bool) -> int:
     with tokenize.open(path) as source:  # honours a `# coding:` line, as python does
         code = source.read()
     supervisor = Supervisor(limits, device, cwd=Path.cwd(), spare=False)
@@ -77,6 +84,10 @@ async def _run_file(path: Path, argv: list[str], device: str, limits: Limits) ->
     status = _exit_status(finished)
     if finished.traceback and finished.status != "crashed":
         out.write(sys.stderr.buffer, finished.traceback.encode("utf-8", "backslashreplace"))
+    if explain:
+        for line in [finished.explanation, *finished.warnings]:
+            if line:
+                _say(line)
     if status and finished.status not in ("error",) and finished.reason:
         _say(finished.reason.partition("; your variables")[0])
     _say(report.summary())
@@ -131,6 +142,8 @@ def check_file(step: Step, path: str | Path, device: str = "auto") -> int:
         print("pass")
         return 0
     print(finished.check.message if finished.check is not None else finished.reason)
+    for warning in finished.warnings:
+        print(warning)
     if finished.traceback:
         print(finished.traceback.rstrip(), file=sys.stderr)
     return 1
