@@ -115,12 +115,22 @@ def _sources(scene: Scene, expression: ast.expr, depth: int) -> Iterator[tuple[s
             continue
         seen.add(node.id)
         value = scene.scope.get(node.id)
-        if is_tensor(value) and value.is_leaf or _is_module(value):
+        if _is_module(value):
             yield node.id, value
-        elif is_tensor(value) and depth > 0:
+        elif is_tensor(value):
             earlier = _last_assignment(scene, node.id, expression.lineno)
-            if earlier is not None:
+            if depth > 0 and earlier is not None and _uses_tensors(scene, earlier.value, node.id):
                 yield from _sources(scene, earlier.value, depth - 1)
+            else:
+                yield node.id, value
+
+
+def _uses_tensors(scene: Scene, expression: ast.expr, own: str) -> bool:
+    """Whether `expression` computes from other tensor variables (so it is not a source)."""
+    return any(
+        isinstance(node, ast.Name) and node.id != own and is_tensor(scene.scope.get(node.id))
+        for node in ast.walk(expression)
+    )
 
 
 def _is_module(value: Any) -> bool:
