@@ -160,7 +160,7 @@ def test_view_of_a_transposed_tensor_recommends_reshape() -> None:
 
 
 def test_stack_of_different_shapes_names_the_entries() -> None:
-    text = explained("import torch\na, b = torch.randn(3), torch.randn(4)\ns = torch.stack([a, b])\n")
+    text = explained("import torch\na, b = torch.randn(3), torch.randn(4)\nc = torch.stack([a, b])\n")
     assert "`a` has shape (3,) and `b` has shape (4,)" in text
 
 
@@ -281,7 +281,7 @@ def test_device_mismatch_on_a_real_second_device() -> None:
 )
 def test_device_mismatch_with_cuda_messages(message: str) -> None:
     text = explained(
-        "hidden = torch.randn(2, 3, device='meta')\nw = torch.randn(3, 2)\nout = matmul(hidden, w)\n",
+        "hidden = torch.randn(2, 3, device='meta')\nw = torch.randn(3, 2)\ny = matmul(hidden, w)\n",
         torch=torch,
         matmul=raiser(RuntimeError(message)),
     )
