@@ -160,7 +160,7 @@ def test_view_of_a_transposed_tensor_recommends_reshape() -> None:
 
 
 def test_stack_of_different_shapes_names_the_entries() -> None:
-    text = explained("import torch\na, b = torch.randn(3), torch.randn(4)\nc = torch.stack([a, b])\n")
+    text = explained("import torch\na, b = torch.ones(3), torch.ones(4)\nc = torch.stack([a, b])\n")
     assert "`a` has shape (3,) and `b` has shape (4,)" in text
 
 

@@ -68,9 +68,7 @@ def test_code_that_does_not_parse_has_no_warnings() -> None:
     assert find("def broken(:\n") == []
 
 
-@pytest.mark.parametrize(
-    "step", load_catalog([LESSONS]).exercises(), ids=lambda step: step.key
-)
+@pytest.mark.parametrize("step", load_catalog([LESSONS]).exercises(), ids=lambda step: step.key)
 def test_no_false_alarm_on_any_lesson_solution(step) -> None:  # noqa: ANN001 - a Step
     exercise = step.exercise
     namespace: dict[str, object] = {"__name__": "__main__"}
