@@ -82,7 +82,11 @@ def _loss_call(scene: Scene) -> tuple[ast.Call, str, Any, str, Any] | None:
         output, target = argument(call, 0, "input"), argument(call, 1, "target")
         if output is None or target is None:
             return None
-        found = scene.value(output), scene.value(target)
+        # An argument we may not re-evaluate (torch.randn(...)) is still in torch's frame.
+        found = (
+            scene.value(output, scene.local("input")),
+            scene.value(target, scene.local("target")),
+        )
         if not all(is_tensor(value) for value in found):
             return None
         return call, scene.text(output), found[0], scene.text(target), found[1]
