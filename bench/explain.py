@@ -74,8 +74,7 @@ FAILING = {
     "item": "import torch\nt = torch.randn(3)\nv = t.item()\n",
     "truth value": "import torch\nt = torch.randn(3)\nif t > 0:\n    pass\n",
     "class for instance": (
-        "import torch\nmodel = torch.nn.Linear\n"
-        "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "import torch\nmodel = torch.nn.Linear\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
     ),
     "no_grad without ()": "import torch\nwith torch.no_grad:\n    pass\n",
     "attribute suggestion": "import torch\nx = torch.zeros(3)\nx.zero()\n",

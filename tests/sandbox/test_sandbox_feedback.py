@@ -35,8 +35,7 @@ async def test_a_failed_run_carries_the_explanation_and_the_warnings(
     assert "`model[0]` is nn.Linear(10, 5)" in finished.explanation
     assert "`x` has shape (8, 12)" in finished.explanation
     assert finished.warnings == [
-        "line 5: `x.float()` returns a new value and leaves `x` as it was; write "
-        "`x = x.float()`."
+        "line 5: `x.float()` returns a new value and leaves `x` as it was; write `x = x.float()`."
     ]
 
 
@@ -55,7 +54,7 @@ async def test_worker_and_in_process_checks_give_the_same_raised_message(
     step = load_catalog([LESSONS]).exercises()[0]
     exercise = step.exercise
     assert exercise is not None
-    wrong = exercise.solution.source + "\nimport torch\nprobe = torch.ones(2, 3) @ torch.ones(2, 3)\n"
+    wrong = exercise.solution.source + "\nimport torch\np = torch.ones(2, 3) @ torch.ones(2, 3)\n"
     finished = await supervisor.check(wrong, key=step.key, checks=exercise.checks)
     assert finished.check is not None and not finished.check.passed
     message = finished.check.message
