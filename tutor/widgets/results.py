@@ -19,6 +19,7 @@ from tutor.widgets.variables import VariablesTable
 PASS = "✓ PASS"
 FAIL = "✗ NOT YET"
 WARN = "⚠"
+EXPLAIN = "→"
 
 
 class ResultsPane(Vertical):
@@ -106,6 +107,10 @@ class ResultsPane(Vertical):
         output.flush()
         if finished.traceback:
             output.append("stderr", finished.traceback.rstrip("\n") + "\n")
+        if finished.explanation:
+            output.note(f"{EXPLAIN} {finished.explanation}")
+        for warning in finished.warnings:
+            output.note(f"{WARN} {warning}")
         if finished.status not in ("ok", "error"):
             output.note(f"{WARN} {finished.reason}")
             self.set_verdict(f"{WARN} {finished.reason}", "-warning")
@@ -116,11 +121,15 @@ class ResultsPane(Vertical):
             )
         elif check and finished.check is not None:
             self.set_verdict(f"{FAIL} — {finished.check.message}", "-fail")
+        elif finished.status == "error" and finished.explanation:
+            self.set_verdict(f"✗ error: {finished.explanation}", "-fail")
         elif finished.status == "error":
             last = (finished.traceback.strip().splitlines()[-1:] or [finished.reason])[0]
             if "'ellipsis'" in last:
                 last += " — replace the `...` placeholders with your code"
             self.set_verdict(f"✗ error: {last}", "-fail")
+        elif finished.warnings:
+            self.set_verdict(f"{WARN} {finished.warnings[0]}", "-warning")
         else:
             self.set_verdict(f"ran in {finished.seconds:.1f} s · F6 checks it", "")
 
