@@ -456,6 +456,51 @@ def test_attribute_and_name_suggestions() -> None:
     assert "did you mean `weights`?" in explained("weights = 3\nprint(weight)\n")
 
 
+def test_random_operands_are_named_without_moving_the_learners_seed() -> None:
+    torch.manual_seed(0)
+    text = explained("import torch\ny = torch.randn(8, 12) @ torch.randn(10, 5)\n")
+    after = torch.get_rng_state()
+    torch.manual_seed(0)
+    torch.randn(8, 12), torch.randn(10, 5)  # what the learner's line itself drew
+    assert "`torch.randn(8, 12)` has shape (8, 12)" in text
+    assert torch.equal(after, torch.get_rng_state()), "explaining drew random numbers"
+
+
+def test_numpy_array_or_list_fed_to_a_layer_or_function() -> None:
+    text = explained(
+        "import numpy as np, torch\nnet = torch.nn.Linear(3, 2)\n"
+        "X_np = np.ones((4, 3))\nout = net(X_np)\n"
+    )
+    assert "`X_np` is a NumPy array, but `net` needs a tensor" in text
+    assert "`torch.from_numpy(X_np).float()`" in text
+    text = explained("import numpy as np, torch\narr = np.ones(3)\ne = torch.exp(arr)\n")
+    assert "`arr` is a NumPy array, but `torch.exp` needs a tensor" in text
+    text = explained("import torch\nnet = torch.nn.Linear(3, 2)\nout = net([[1.0, 2.0, 3.0]])\n")
+    assert "is a Python list" in text and "`torch.tensor([[1.0, 2.0, 3.0]])`" in text
+
+
+def test_grad_that_is_none_says_why() -> None:
+    text = explained(
+        """
+        import torch
+        x = torch.tensor(-3.5, requires_grad=True)
+        for step in range(3):
+            loss = (x - 2) ** 2
+            loss.backward()
+            with torch.no_grad():
+                x = x - 0.1 * x.grad
+            x.grad.zero_()
+        """
+    )
+    assert "`x.grad` is None because `x` no longer tracks gradients: line 8" in text
+    assert "`x = x - 0.1 * x.grad`" in text and "`x -= ...`" in text
+    text = explained(
+        "import torch\nw = torch.tensor(1.0, requires_grad=True)\n"
+        "opt = torch.optim.SGD([w], lr=0.1)\nopt.zero_grad()\nw -= 0.1 * w.grad\n"
+    )
+    assert "`w.grad` is None: no backward() has filled it" in text
+
+
 def test_unknown_errors_and_unconfirmed_stories_say_nothing() -> None:
     assert explained("x = 1 / 0\n") == ""
     assert explained("raise ValueError('shape mismatch (8x12 and 10x5)')\n") == ""

@@ -69,10 +69,12 @@ def test_tutor_check_prints_the_explanation(
     step = load_catalog([LESSONS]).exercises()[0]
     assert step.exercise is not None
     answer = tmp_path / "answer.py"
-    answer.write_text(step.exercise.solution.source + "\nimport torch\nbad = torch.ones(3)[5]\n")
+    extra = "\nimport torch\nprobe = torch.ones(3)\nprobe.reshape(3, 1)\nbad = probe[5]\n"
+    answer.write_text(step.exercise.solution.source + extra)
     assert check_file(step, answer, device="cpu") == 1
     out = capfd.readouterr().out
-    assert "your code raised IndexError" in out and "`torch.ones(3)` has shape (3,)" in out
+    assert "your code raised IndexError" in out and "`probe` has shape (3,)" in out
+    assert "`probe = probe.reshape(3, 1)`" in out
 
 
 def test_run_explains_on_stderr_only_when_asked_or_on_a_terminal(

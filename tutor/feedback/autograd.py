@@ -236,3 +236,50 @@ def truth(scene: Scene, match: re.Match[str]) -> str | None:
                 shape=shape(value),
             )
     return None
+
+
+_MISSING = object()
+
+
+@rule(r"'NoneType' object has no attribute|'NoneType'", "AttributeError", "TypeError")
+def grad_is_none(scene: Scene, match: re.Match[str]) -> str | None:
+    """`x.grad.zero_()` or `x -= lr * x.grad` when `x.grad` is None, and why it is."""
+    if scene.statement is None:
+        return None
+    for node in ast.walk(scene.statement):
+        if not (isinstance(node, ast.Attribute) and node.attr == "grad"):
+            continue
+        owner = scene.value(node.value, _MISSING)
+        if not is_tensor(owner) or owner.grad is not None:
+            continue
+        text = scene.text(node.value)
+        if owner.grad_fn is not None:
+            return say("grad_none_nonleaf", tensor=text, function=type(owner.grad_fn).__name__)
+        if owner.requires_grad:
+            return say("grad_none_no_backward", tensor=text)
+        replaced = _reassigned_from_itself(scene, text)
+        if replaced is not None:
+            return say(
+                "grad_none_replaced",
+                tensor=text,
+                line=replaced.lineno,
+                code=scene.text(replaced),
+            )
+        return say("grad_none_untracked", tensor=text)
+    return None
+
+
+def _reassigned_from_itself(scene: Scene, name: str) -> ast.Assign | None:
+    """The last `name = ... name ...` in the code: a rebinding that made a new tensor."""
+    found = None
+    if scene.tree is None:
+        return None
+    for node in ast.walk(scene.tree):
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.value))
+            and (found is None or node.lineno > found.lineno)
+        ):
+            found = node
+    return found

@@ -55,7 +55,7 @@ def code(text: str) -> str:
         node = ast.parse(text, mode="eval").body
     except SyntaxError:
         return f"({text})"
-    simple = (ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.Constant)
+    simple = (ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.Constant, ast.List)
     return text if isinstance(node, simple) else f"({text})"
 
 
@@ -164,6 +164,8 @@ def inner_call(scene: Scene, kind: type) -> tuple[Any, Any]:
 def input_name(scene: Scene, call: ast.Call | None, value: Any) -> str | None:
     """The learner's name for a layer's input: the call's argument, or a variable holding it."""
     node = argument(call, 0, "input")
-    if node is not None and scene.value(node) is value:
-        return scene.text(node)
+    if node is not None:
+        given = scene.value(node)
+        if given is value or (isinstance(value, (list, tuple)) and given == value):
+            return scene.text(node)
     return name_of(scene, value)

@@ -29,6 +29,8 @@ TORCH_FUNCTIONS = (
     "max min argmax argmin exp log sigmoid tanh relu softmax log_softmax where clamp abs "
     "sqrt broadcast_to index_select gather masked_fill numel is_tensor"
 ).split()
+RANDOM = "randn rand randint randperm normal randn_like rand_like randint_like".split()
+"""Pure once the generator's state is put back (`fork_rng`), as long as it is the CPU's."""
 FUNCTIONAL = (
     "linear relu softmax log_softmax sigmoid tanh gelu leaky_relu mse_loss l1_loss "
     "cross_entropy nll_loss binary_cross_entropy binary_cross_entropy_with_logits one_hot "
@@ -125,6 +127,7 @@ class Evaluator:
         functional = torch.nn.functional
         self._functions |= {id(getattr(functional, n, None)) for n in FUNCTIONAL}
         self._layers = tuple(getattr(nn, n) for n in LAYERS if hasattr(nn, n))
+        self._random = {id(getattr(torch, n, None)) for n in RANDOM}
 
     def value(self, node: ast.AST) -> Any:
         """The node's value; raises `Unsafe`, or the error the node itself raises."""
@@ -270,7 +273,20 @@ class Evaluator:
                 raise Unsafe("** arguments")
             kwargs[keyword.arg] = self.value(keyword.value)
         self._sized(args, kwargs, getattr(function, "__self__", None))
+        if id(function) in self._random:
+            return self._random_call(function, args, kwargs)
         return function(*args, **kwargs)
+
+    def _random_call(self, function: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """`torch.randn(8, 12)` on the failing line, without moving the learner's seed."""
+        torch = self.torch
+        where = kwargs.get("device")
+        if where is not None and torch.device(where).type != "cpu":
+            raise Unsafe("a random tensor on another device's generator")
+        if any(isinstance(a, torch.Tensor) and a.device.type != "cpu" for a in args):
+            raise Unsafe("a random tensor on another device's generator")
+        with torch.random.fork_rng(devices=[]):
+            return function(*args, **kwargs)
 
     def _sized(self, args: list[Any], kwargs: dict[str, Any], receiver: Any) -> None:
         torch = self.torch
@@ -287,7 +303,7 @@ class Evaluator:
         torch = self.torch
         if isinstance(function, types.BuiltinFunctionType) and function in BUILTINS:
             return True
-        if id(function) in self._functions:
+        if id(function) in self._functions or id(function) in self._random:
             return True
         receiver = getattr(function, "__self__", None)
         if isinstance(receiver, torch.Tensor):

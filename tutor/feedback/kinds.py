@@ -297,3 +297,36 @@ def _size(count: int) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} GiB"
+
+
+@rule(r"argument '\w+' \(position (\d+)\) must be Tensor, not ([\w.]+)", "TypeError")
+def not_a_tensor(scene: Scene, match: re.Match[str]) -> str | None:
+    """A NumPy array, a list or None where torch wants a tensor (`model(X_np)`)."""
+    import torch
+
+    position, kind = int(match.group(1)), match.group(2).rpartition(".")[2]
+    layer, received = inner_call(scene, torch.nn.Module)
+    name = where = None
+    if layer is not None and type(received).__name__ == kind:
+        name = input_name(scene, called_with(scene, layer), received)
+        where = name_of(scene, layer)
+    else:
+        for call in scene.calls():
+            node = argument(call, position - 1, "input")
+            value = scene.value(node, _MISSING) if node is not None else _MISSING
+            if type(value).__name__ == kind:
+                name, where, received, layer = scene.text(node), scene.text(call.func), value, None
+                break
+    if name is None or where is None:
+        return None
+    fields = {"name": name, "where": where, "code": code(name)}
+    if kind == "ndarray":
+        return say("numpy_input_layer" if layer is not None else "numpy_input", **fields)
+    if kind in ("list", "tuple"):
+        return say("list_input", kind=kind, **fields)
+    if kind == "NoneType":
+        return say("none_input", **fields)
+    return None
+
+
+_MISSING = object()

@@ -207,6 +207,39 @@ TEMPLATES = {
         "broadcast to shape {sb}, every prediction against every target, so the loss is "
         "wrong and training goes astray. Make the shapes equal: `{fix}`."
     ),
+    "numpy_input_layer": (
+        "`{name}` is a NumPy array, but `{where}` needs a tensor: convert it with "
+        "`torch.from_numpy({code}).float()` (float32, like the layer's weights)."
+    ),
+    "numpy_input": (
+        "`{name}` is a NumPy array, but `{where}` needs a tensor: convert it with "
+        "`torch.from_numpy({code})`."
+    ),
+    "list_input": (
+        "`{name}` is a Python {kind}, but `{where}` needs a tensor: convert it with "
+        "`torch.tensor({code})`."
+    ),
+    "none_input": (
+        "`{name}` is None, but `{where}` needs a tensor: check where `{name}` was assigned "
+        "(a function without `return` gives None)."
+    ),
+    "grad_none_replaced": (
+        "`{tensor}.grad` is None because `{tensor}` no longer tracks gradients: line {line} "
+        "(`{code}`) replaced it with a new tensor. Update it in place instead, with "
+        "`{tensor} -= ...` inside `with torch.no_grad():`."
+    ),
+    "grad_none_untracked": (
+        "`{tensor}.grad` is None because `{tensor}` does not require grad: create it with "
+        "requires_grad=True."
+    ),
+    "grad_none_nonleaf": (
+        "`{tensor}.grad` is None because `{tensor}` is not a leaf but the result of an "
+        "operation ({function}); backward() only fills the .grad of leaves."
+    ),
+    "grad_none_no_backward": (
+        "`{tensor}.grad` is None: no backward() has filled it since `{tensor}` was created "
+        "or since zero_grad() reset it. Call `loss.backward()` before using the gradient."
+    ),
     # Python slips
     "class_not_instance": (
         "`{name}` is the class {cls} itself, not an instance of it: create one first, e.g. "
