@@ -501,11 +501,41 @@ def test_grad_that_is_none_says_why() -> None:
     assert "`w.grad` is None: no backward() has filled it" in text
 
 
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("model.parameters", "pass `model.parameters()`"),
+        ("model", "`model` is a module"),
+        ("w", "`w` is a single tensor"),
+        ("[w * 2]", "`w * 2` is not a leaf tensor"),
+    ],
+)
+def test_what_an_optimizer_was_given_instead_of_parameters(argument: str, expected: str) -> None:
+    text = explained(
+        "import torch\nmodel = torch.nn.Linear(2, 1)\nw = torch.ones(2, requires_grad=True)\n"
+        f"optimizer = torch.optim.SGD({argument}, lr=0.1)\n"
+    )
+    assert expected in text
+
+
+def test_backward_of_a_non_scalar() -> None:
+    text = explained(
+        "import torch\nw = torch.ones(2, requires_grad=True)\nerrors = (w * 3 - 1) ** 2\n"
+        "errors.backward()\n"
+    )
+    assert "`errors` has shape (2,) (2 values)" in text and "`errors.mean()`" in text
+
+
 def test_unknown_errors_and_unconfirmed_stories_say_nothing() -> None:
     assert explained("x = 1 / 0\n") == ""
     assert explained("raise ValueError('shape mismatch (8x12 and 10x5)')\n") == ""
     fake = RuntimeError("mat1 and mat2 shapes cannot be multiplied (8x12 and 10x5)")
     assert explained("a = 3\nb = 4\nc = f(a, b)\n", f=raiser(fake)) == ""
+    wrong_arguments = (
+        "import torch\nclass Net(torch.nn.Module):\n    def __init__(self, n):\n"
+        "        super().__init__()\nfactory = Net\nm = factory(3, 4)\n"
+    )
+    assert explained(wrong_arguments) == "", "a constructor call with wrong arguments"
 
 
 def test_side_effects_are_never_re_run() -> None:

@@ -283,3 +283,53 @@ def _reassigned_from_itself(scene: Scene, name: str) -> ast.Assign | None:
         ):
             found = node
     return found
+
+
+@rule(r"grad can be implicitly created only for scalar outputs")
+def backward_not_scalar(scene: Scene, match: re.Match[str]) -> str | None:
+    found = _backward_receiver(scene)
+    if found is None or found[1].numel() == 1:
+        return None
+    loss, value = found
+    return say(
+        "backward_not_scalar",
+        loss=loss,
+        loss_code=code(loss),
+        shape=shape(value),
+        count=value.numel(),
+    )
+
+
+@rule(
+    r"is not iterable|params argument given to the optimizer|can't optimize a non-leaf",
+    "TypeError",
+    "ValueError",
+)
+def optimizer_parameters(scene: Scene, match: re.Match[str]) -> str | None:
+    """`SGD(model.parameters)`, `SGD(model)`, `SGD(x)`, `SGD([x * 2])`."""
+    import torch
+
+    for call in scene.calls():
+        cls = scene.value(call.func)
+        if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
+            continue
+        node = call.args[0] if call.args else None
+        for keyword in call.keywords:
+            if keyword.arg == "params":
+                node = keyword.value
+        if node is None:
+            return None
+        value, text = scene.value(node, _MISSING), scene.text(node)
+        if isinstance(value, torch.nn.Module):
+            return say("optimizer_module", arg=text)
+        if is_tensor(value):
+            return say("optimizer_tensor", arg=text)
+        if callable(value) and isinstance(getattr(value, "__self__", None), torch.nn.Module):
+            return say("optimizer_method", arg=text)
+        items = node.elts if isinstance(node, (ast.List, ast.Tuple)) else []
+        for item in items:
+            tensor = scene.value(item)
+            if is_tensor(tensor) and tensor.grad_fn is not None:
+                function = type(tensor.grad_fn).__name__
+                return say("optimizer_nonleaf", arg=scene.text(item), function=function)
+    return None

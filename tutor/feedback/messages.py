@@ -240,6 +240,24 @@ TEMPLATES = {
         "`{tensor}.grad` is None: no backward() has filled it since `{tensor}` was created "
         "or since zero_grad() reset it. Call `loss.backward()` before using the gradient."
     ),
+    "optimizer_method": (
+        "`{arg}` is the method itself; the optimizer needs the parameters it returns: "
+        "pass `{arg}()`."
+    ),
+    "optimizer_module": (
+        "`{arg}` is a module; the optimizer needs its parameters: pass `{arg}.parameters()`."
+    ),
+    "optimizer_tensor": (
+        "`{arg}` is a single tensor, but the optimizer takes a list of tensors: pass `[{arg}]`."
+    ),
+    "optimizer_nonleaf": (
+        "`{arg}` is not a leaf tensor but the result of an operation ({function}), so the "
+        "optimizer cannot update it: give it the tensors you created with requires_grad=True."
+    ),
+    "backward_not_scalar": (
+        "`{loss}` has shape {shape} ({count} values), but backward() without arguments needs "
+        "a single number: reduce it first, e.g. `{loss_code}.sum()` or `{loss_code}.mean()`."
+    ),
     # Python slips
     "class_not_instance": (
         "`{name}` is the class {cls} itself, not an instance of it: create one first, e.g. "

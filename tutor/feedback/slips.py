@@ -10,7 +10,7 @@ import inspect
 import re
 from typing import Any
 
-from tutor.feedback.describe import layer_name
+from tutor.feedback.describe import is_tensor, layer_name
 from tutor.feedback.messages import say
 from tutor.feedback.rules import rule
 from tutor.feedback.scene import Scene
@@ -25,14 +25,23 @@ def _framework_class(value: Any) -> bool:
 
 @rule(r"", "TypeError", "AttributeError")
 def class_not_instance(scene: Scene, match: re.Match[str]) -> str | None:
-    """`model = nn.Linear` then `model(x)` or `model.parameters()`."""
+    """`model = nn.Linear` then `model(x)` or `model.parameters()`.
+
+    Only when the evidence says so: the class is called with a tensor (data for a
+    layer, not constructor arguments), or one of its methods was missing `self`.
+    """
     if scene.statement is None:
         return None
+    missing_self = "'self'" in scene.message or "type object" in scene.message
     for node in ast.walk(scene.statement):
-        if not isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call):
+            used = node.func
+            evidence = any(is_tensor(scene.value(arg)) for arg in node.args)
+        elif isinstance(node, ast.Attribute):
+            used, evidence = node.value, missing_self
+        else:
             continue
-        used = node.func if isinstance(node, ast.Call) else node.value
-        if not isinstance(used, ast.Name):
+        if not isinstance(used, ast.Name) or not evidence:
             continue
         value = scene.value(used)
         if _framework_class(value) and used.id != value.__name__:
