@@ -15,7 +15,7 @@ from pathlib import Path
 from tutor import __version__
 from tutor.course import listing, resolve, resume_step
 from tutor.lessons.loader import lesson_files, load_catalog
-from tutor.lessons.model import Catalog
+from tutor.lessons.model import Catalog, Problem
 from tutor.locations import bundled_lessons_dir, progress_file
 from tutor.progress import ProgressStore
 
@@ -136,7 +136,10 @@ def list_lessons(args: argparse.Namespace) -> int:
         done = sum(exercise["done"] for exercise in lesson["exercises"])
         print(f"{lesson['id']:<20} {lesson['title']:<32} {done}/{len(lesson['exercises'])} done")
     for broken in catalog.broken:
-        print(f"{broken.id:<20} (broken: {broken.problems[0]})")
+        if broken.translates:
+            print(f"tutor: translation not used: {broken.problems[0]}", file=sys.stderr)
+        else:
+            print(f"{broken.id:<20} (broken: {broken.problems[0]})")
     return 0
 
 
@@ -150,10 +153,20 @@ def lint(args: argparse.Namespace) -> int:
     problems = load_catalog(paths).problems
     for problem in problems:
         print(problem)
-    count = len(files) - len({problem.path for problem in problems})
-    summary = f"{len(problems)} problem(s) in {len(files)} file(s)" if problems else "all clean"
-    print(f"tutor lint: {summary}; {count} file(s) clean", file=sys.stderr)
+    print(f"tutor lint: {lint_summary(len(problems), len(files), problems)}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def lint_summary(count: int, files: int, problems: Sequence[Problem]) -> str:
+    """E.g. "3 files, no problems" or "4 problems in 2 of 3 files"."""
+    if not count:
+        return f"{_plural(files, 'file')}, no problems"
+    bad = len({problem.path for problem in problems})
+    return f"{_plural(count, 'problem')} in {bad} of {_plural(files, 'file')}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def run_file(args: argparse.Namespace) -> int:

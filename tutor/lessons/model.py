@@ -161,6 +161,10 @@ class BrokenLesson:
     id: str
     title: str
     problems: tuple[Problem, ...]
+    lesson: Lesson | None = None
+    """What could be read of it, so `tutor dev check` still runs its exercises."""
+    translates: str = ""
+    """For a translation file: the name of the lesson file it translates."""
 
 
 @dataclass(frozen=True)
