@@ -14,8 +14,8 @@ from pathlib import Path
 
 from tutor import __version__
 from tutor.course import listing, resolve, resume_step
-from tutor.lessons.loader import lesson_files, load_catalog
-from tutor.lessons.model import Catalog, Problem
+from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
+from tutor.lessons.model import Catalog
 from tutor.locations import bundled_lessons_dir, progress_file
 from tutor.progress import ProgressStore
 
@@ -93,6 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     check_parser.add_argument("file", metavar="FILE", type=Path)
     check_parser.set_defaults(handler=check_exercise)
 
+    dev_parser = commands.add_parser("dev", help="tools for lesson authors: check, new")
+    dev_commands = dev_parser.add_subparsers(title="dev commands", metavar="COMMAND", required=True)
+    dev_check_parser = dev_commands.add_parser(
+        "check",
+        parents=[common],
+        help="lint, then run every exercise's solution, starter and mistakes (file:line: what)",
+    )
+    dev_check_parser.add_argument("paths", metavar="PATH", nargs="*", type=Path)
+    dev_check_parser.add_argument(
+        "--workers", metavar="N", type=int, help="workers in parallel (default: one per core)"
+    )
+    dev_check_parser.set_defaults(handler=dev_check)
+
     doctor_parser = commands.add_parser(
         "doctor", parents=[common], help="show Python, torch, GPUs, terminal and active protections"
     )
@@ -153,20 +166,8 @@ def lint(args: argparse.Namespace) -> int:
     problems = load_catalog(paths).problems
     for problem in problems:
         print(problem)
-    print(f"tutor lint: {lint_summary(len(problems), len(files), problems)}", file=sys.stderr)
+    print(f"tutor lint: {problems_summary(problems, len(files))}", file=sys.stderr)
     return 1 if problems else 0
-
-
-def lint_summary(count: int, files: int, problems: Sequence[Problem]) -> str:
-    """E.g. "3 files, no problems" or "4 problems in 2 of 3 files"."""
-    if not count:
-        return f"{_plural(files, 'file')}, no problems"
-    bad = len({problem.path for problem in problems})
-    return f"{_plural(count, 'problem')} in {bad} of {_plural(files, 'file')}"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def run_file(args: argparse.Namespace) -> int:
@@ -184,6 +185,13 @@ def check_exercise(args: argparse.Namespace) -> int:
     from tutor.sandbox.commands import check_file
 
     return check_file(step, args.file, getattr(args, "device", "auto"))
+
+
+def dev_check(args: argparse.Namespace) -> int:
+    from tutor.authoring.devcheck import main as dev_check_main
+
+    paths = args.paths or _lesson_dirs(args)
+    return dev_check_main(paths, getattr(args, "device", "auto"), args.workers)
 
 
 def doctor(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from tutor.lessons.model import CheckReport, CodeBlock, Exercise
+from tutor.lessons.model import CheckReport, CodeBlock
 
 ATOL = 1e-5
 RTOL = 1e-4
@@ -42,26 +42,6 @@ def run_checks(checks: Sequence[CodeBlock], namespace: dict[str, Any]) -> CheckR
             message = f"checking your code raised {type(error).__name__}: {error}"
             return CheckReport(False, message, check.line)
     return CheckReport(True, "all checks passed")
-
-
-def attempt(
-    exercise: Exercise, source: str, namespace: dict[str, Any] | None = None
-) -> CheckReport:
-    """Run `source` as the learner's answer in this process, then the checks.
-
-    The sandbox runs learners' code in its own process; this is for the tests and for
-    lesson authors, who run trusted solutions and mistakes.
-    """
-    namespace = {"__name__": "__main__"} if namespace is None else namespace
-    learner = CodeBlock(source, exercise.starter.path, exercise.starter.line)
-    for block in (exercise.setup, learner):
-        if block is None:
-            continue
-        try:
-            exec(compile_block(block), namespace)
-        except Exception as error:  # noqa: BLE001 - the learner's error is the verdict
-            return CheckReport(False, f"your code raised {type(error).__name__}: {error}")
-    return run_checks(exercise.checks, namespace)
 
 
 def compile_block(block: CodeBlock) -> Any:

@@ -7,7 +7,7 @@ wrong, each with a file and line, and a learner wants the other lessons to load 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -472,6 +472,18 @@ def _broken(path: Path, lesson: Lesson | None, problems: list[Problem]) -> Broke
     if lesson is None:
         return BrokenLesson(path, path.stem, path.name, _by_line(problems))
     return BrokenLesson(path, lesson.id, lesson.title, _by_line(problems), lesson=lesson)
+
+
+def problems_summary(problems: Sequence[Problem], files: int) -> str:
+    """E.g. "3 files, no problems" or "4 problems in 2 of 3 files"."""
+    if not problems:
+        return f"{plural(files, 'file')}, no problems"
+    bad = len({problem.path for problem in problems})
+    return f"{plural(len(problems), 'problem')} in {bad} of {plural(files, 'file')}"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
