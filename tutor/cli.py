@@ -105,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", metavar="N", type=int, help="workers in parallel (default: one per core)"
     )
     dev_check_parser.set_defaults(handler=dev_check)
+    dev_new_parser = dev_commands.add_parser(
+        "new", help="write a new lesson file to start from (it passes `tutor dev check`)"
+    )
+    dev_new_parser.add_argument("lesson_id", metavar="LESSON-ID")
+    dev_new_parser.add_argument("--title", help="the lesson's title (default: from the id)")
+    dev_new_parser.add_argument(
+        "--dir", type=Path, default=Path(), help="the folder to write it in (default: here)"
+    )
+    dev_new_parser.set_defaults(handler=dev_new)
 
     doctor_parser = commands.add_parser(
         "doctor", parents=[common], help="show Python, torch, GPUs, terminal and active protections"
@@ -192,6 +201,23 @@ def dev_check(args: argparse.Namespace) -> int:
 
     paths = args.paths or _lesson_dirs(args)
     return dev_check_main(paths, getattr(args, "device", "auto"), args.workers)
+
+
+def dev_new(args: argparse.Namespace) -> int:
+    from tutor.authoring.scaffold import new_lesson
+
+    try:
+        path = new_lesson(args.dir, args.lesson_id, args.title)
+    except (ValueError, OSError) as error:
+        print(f"tutor: {error}", file=sys.stderr)
+        return 2
+    print(path)
+    print(
+        f"tutor: edit it, then `tutor dev check {args.dir}`; "
+        f"try it with `tutor --lessons {args.dir}`",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def doctor(args: argparse.Namespace) -> int:

@@ -7,8 +7,10 @@ workers, so the UI stays responsive whatever the snippet does.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
+import shutil
 import subprocess
 from functools import partial
 from typing import TYPE_CHECKING, cast
@@ -26,7 +28,7 @@ from textual.widgets import Footer, Header, Markdown, Static, TabbedContent, Tab
 
 from tutor.lessons.model import Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
-from tutor.locations import data_dir
+from tutor.locations import data_dir, scratch_folder
 from tutor.progress import ProgressStore, atomic_write
 from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
 from tutor.sandbox.worker import SandboxError
@@ -457,6 +459,7 @@ class LessonScreen(Screen[None]):
             return
         self.editor.load_text(step.exercise.starter.source)
         self.store.update(step.key, code=None)
+        await asyncio.to_thread(shutil.rmtree, scratch_folder(step.key), ignore_errors=True)
         self._clear_results()
         self._set_verdict("starter code restored · F5 runs it · F6 checks it")
 
