@@ -24,7 +24,8 @@ def test_list_json_has_the_documented_shape(
     lessons = json.loads(capsys.readouterr().out)
     assert lessons[0]["id"] == "tensors"
     for entry in lessons:
-        assert set(entry) == {"id", "title", "exercises"}
+        assert set(entry) == {"id", "title", "from", "exercises"}
+        assert entry["from"] == str(FIXTURE_LESSONS)
         for exercise in entry["exercises"]:
             assert set(exercise) == {"id", "title", "done"}
             assert exercise["id"].startswith(entry["id"] + "/")

@@ -16,6 +16,7 @@ from tutor import __version__
 from tutor.course import listing, resolve, resume_step
 from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
 from tutor.lessons.model import Catalog
+from tutor.lessons.packs import installed_packs
 from tutor.locations import bundled_lessons_dir, progress_file
 from tutor.progress import ProgressStore
 
@@ -154,9 +155,13 @@ def list_lessons(args: argparse.Namespace) -> int:
         for problem in catalog.problems:
             print(f"tutor: {problem}", file=sys.stderr)
         return 0
+    source = None
     for lesson in lessons:
+        if lesson["from"] != source:
+            source = lesson["from"]
+            print(f"{source}:")
         done = sum(exercise["done"] for exercise in lesson["exercises"])
-        print(f"{lesson['id']:<20} {lesson['title']:<32} {done}/{len(lesson['exercises'])} done")
+        print(f"  {lesson['id']:<20} {lesson['title']:<32} {done}/{len(lesson['exercises'])} done")
     for broken in catalog.broken:
         if broken.translates:
             print(f"tutor: translation not used: {broken.problems[0]}", file=sys.stderr)
@@ -231,7 +236,14 @@ def _lesson_dirs(args: argparse.Namespace) -> list[Path]:
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
-    return load_catalog(_lesson_dirs(args), lang=getattr(args, "lang", None))
+    """`--lessons` folders alone (an author's view), else the bundled lessons and every pack."""
+    lang = getattr(args, "lang", None)
+    if getattr(args, "lessons", None):
+        return load_catalog(args.lessons, lang=lang)
+    packs, problems = installed_packs()
+    for problem in problems:
+        print(f"tutor: {problem}", file=sys.stderr)
+    return load_catalog([bundled_lessons_dir()], lang=lang, packs=packs)
 
 
 def _warn(message: str | None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tutor.lessons.model import (
@@ -23,6 +23,7 @@ from tutor.lessons.model import (
     StepText,
     Translation,
 )
+from tutor.lessons.packs import Pack
 from tutor.lessons.variants import marker_problems
 
 HEADER_KEYS = {"id", "title", "order", "summary", "lang"}
@@ -69,17 +70,26 @@ class _Parsed:
     problems: list[Problem]
 
 
-def load_catalog(directories: Iterable[Path], lang: str | None = None) -> Catalog:
-    """Load every lesson under `directories`; broken files become `BrokenLesson`s."""
+def load_catalog(
+    directories: Iterable[Path], lang: str | None = None, packs: Iterable[Pack] = ()
+) -> Catalog:
+    """Load every lesson under `directories` and in `packs`; broken files become `BrokenLesson`s.
+
+    Lesson ids are unique across all of them: progress is stored under them.
+    """
     lessons: list[Lesson] = []
     broken: list[BrokenLesson] = []
     translations: list[tuple[Translation, list[Problem]]] = []
     seen: dict[str, Path] = {}
-    for path in lesson_files(directories):
+    files = [("", path) for path in lesson_files(directories)]
+    files += [(pack.name, path) for pack in packs for path in lesson_files([pack.folder])]
+    for pack, path in files:
         if _TRANSLATION_NAME.match(path.stem):
             translations.append(load_translation(path))
             continue
         lesson, problems = load_lesson(path)
+        if lesson is not None and pack:
+            lesson = replace(lesson, pack=pack)
         if lesson is not None and lesson.id in seen:
             line = _header_line(path, "id")
             problems.append(
@@ -93,9 +103,10 @@ def load_catalog(directories: Iterable[Path], lang: str | None = None) -> Catalo
             seen[lesson.id] = path
             lessons.append(lesson)
     for translation, problems in translations:
-        base_stem = translation.path.stem.rsplit(".", 1)[0]
-        base = next((lesson for lesson in lessons if lesson.path.stem == base_stem), None)
-        failed = next((item for item in broken if item.path.stem == base_stem), None)
+        base_path = translation.path.with_name(translation.path.stem.rsplit(".", 1)[0] + ".md")
+        base_stem = base_path.stem
+        base = next((lesson for lesson in lessons if lesson.path == base_path), None)
+        failed = next((item for item in broken if item.path == base_path), None)
         original = base or (failed.lesson if failed is not None else None)
         if original is not None:
             problems.extend(_translation_mismatches(original, translation))
@@ -128,7 +139,7 @@ def load_catalog(directories: Iterable[Path], lang: str | None = None) -> Catalo
             )
         elif base is not None:
             base.translations[translation.lang] = translation
-    ordered = tuple(sorted(lessons, key=lambda lesson: (lesson.order, lesson.id)))
+    ordered = tuple(sorted(lessons, key=lambda lesson: (lesson.pack, lesson.order, lesson.id)))
     if lang:
         ordered = tuple(lesson.localized(lang) for lesson in ordered)
     return Catalog(lessons=ordered, broken=tuple(broken))

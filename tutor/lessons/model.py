@@ -113,6 +113,8 @@ class Lesson:
     """Prose between the header and the first step."""
     steps: tuple[Step, ...] = ()
     translations: dict[str, Translation] = field(default_factory=dict)
+    pack: str = ""
+    """The installed pack it comes from (see `tutor.lessons.packs`); "" for a lesson folder."""
 
     @property
     def exercises(self) -> tuple[Step, ...]:

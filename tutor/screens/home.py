@@ -91,7 +91,10 @@ def preview(entry: Entry | None) -> str:
             f"{number}. {step.title}{' (exercise)' if step.is_exercise else ''}"
             for number, step in enumerate(entry.steps, start=1)
         )
-        return f"# {entry.title}\n\n*{entry.summary}*\n\n{entry.intro}\n\n## Steps\n\n{steps}\n"
+        where = f"From the installed lesson pack `{entry.pack}`.\n\n" if entry.pack else ""
+        return (
+            f"# {entry.title}\n\n*{entry.summary}*\n\n{where}{entry.intro}\n\n## Steps\n\n{steps}\n"
+        )
     if isinstance(entry, Step):
         return f"# {entry.title}\n\n{entry.text}\n"
     if isinstance(entry, BrokenLesson):
