@@ -11,12 +11,16 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor import __version__
 from tutor.course import listing, resolve, resume_step
 from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
 from tutor.lessons.model import Catalog
 from tutor.lessons.packs import installed_packs
+
+if TYPE_CHECKING:
+    from tutor.lessons.watch import LessonWatcher
 from tutor.locations import bundled_lessons_dir, progress_file
 from tutor.progress import ProgressStore
 
@@ -137,7 +141,14 @@ def launch(args: argparse.Namespace) -> int:
 
     try:
         device = getattr(args, "device", "auto")
-        app = TutorApp(catalog, store, start=step, open_start=bool(target) or None, device=device)
+        app = TutorApp(
+            catalog,
+            store,
+            start=step,
+            open_start=bool(target) or None,
+            device=device,
+            watcher=_watcher(args),
+        )
     except ValueError as error:
         print(f"tutor: {error}", file=sys.stderr)
         return 2
@@ -244,6 +255,15 @@ def _catalog(args: argparse.Namespace) -> Catalog:
     for problem in problems:
         print(f"tutor: {problem}", file=sys.stderr)
     return load_catalog([bundled_lessons_dir()], lang=lang, packs=packs)
+
+
+def _watcher(args: argparse.Namespace) -> LessonWatcher | None:
+    """An author's `--lessons` folders are watched: edits show in the open app."""
+    if not getattr(args, "lessons", None):
+        return None
+    from tutor.lessons.watch import LessonWatcher
+
+    return LessonWatcher(args.lessons, getattr(args, "lang", None))
 
 
 def _warn(message: str | None) -> None:

@@ -57,6 +57,10 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.query_one(LessonTree).refresh_marks()
 
+    def lessons_changed(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.query_one(LessonTree).show_catalog(catalog)
+
     @on(Tree.NodeHighlighted)
     def show_preview(self, event: Tree.NodeHighlighted[Entry]) -> None:
         device = self.app.lesson_device  # type: ignore[attr-defined]

@@ -65,6 +65,17 @@ class LessonTree(Tree[Entry]):
                     Text(f"line {problem.line}: {problem.message}", style="red"), data=broken
                 )
 
+    def show_catalog(self, catalog: Catalog) -> None:
+        """Rebuild from `catalog` (lesson files were edited), keeping the cursor's step."""
+        current = self.cursor_node.data if self.cursor_node is not None else None
+        self.catalog = catalog
+        self.clear()
+        self._add_nodes()
+        if isinstance(current, Step):
+            step = catalog.find_step(current.key)
+            if step is not None:
+                self.select_step(step)
+
     def refresh_marks(self) -> None:
         """Relabel every node after progress changed (cheap: a few hundred nodes at most)."""
         for number, node in enumerate(self._lesson_nodes(), start=1):
