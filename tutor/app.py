@@ -70,7 +70,11 @@ class TutorApp(App[None]):
         self.start_sandbox()
         if self.watcher is not None:
             self.set_interval(self.watch_interval, self.reload_lessons)
-        self.push_screen(HomeScreen(self.catalog, self.store.progress, highlight=self.start))
+        self.push_screen(
+            HomeScreen(
+                self.catalog, self.store.progress, highlight=self.start, device=self.lesson_device
+            )
+        )
         if self.start is not None and self.open_start:
             self.open_step(self.start)
         if self.store.warning:
@@ -91,7 +95,15 @@ class TutorApp(App[None]):
         if isinstance(self.screen, LessonScreen):
             self.screen.step = step
         else:
-            self.push_screen(LessonScreen(self.catalog, self.store, step))
+            self.push_screen(
+                LessonScreen(
+                    self.catalog,
+                    self.store,
+                    step,
+                    supervisor=self.supervisor,
+                    device=self.lesson_device,
+                )
+            )
 
     @work(group="sandbox-start", exit_on_error=False)
     async def start_sandbox(self) -> None:
@@ -142,7 +154,6 @@ class TutorApp(App[None]):
             self.screen.device_changed()
         self.update_progress_title()
 
-    @property
     def lesson_device(self) -> str:
         """Where learners' code runs, "cuda" or "cpu", so prose can match it."""
         report = self.supervisor.device_report
@@ -164,6 +175,10 @@ class TutorApp(App[None]):
         if isinstance(self.screen, LessonScreen):
             self.screen.save_code()
         await super().action_quit()
+
+    @on(LessonScreen.ProgressChanged)
+    def progress_changed(self) -> None:
+        self.update_progress_title()
 
     @on(HomeScreen.StepChosen)
     def step_chosen(self, message: HomeScreen.StepChosen) -> None:
