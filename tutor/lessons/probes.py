@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from tutor.lessons.behaviour import CheckFailed
-from tutor.lessons.reprs import shape_text, shorten, show
+from tutor.lessons.reprs import article, shape_text, show
 
 ENDINGS = {
     "softmax": (
@@ -34,9 +34,11 @@ ENDINGS = {
         "able to be negative"
     ),
 }
-UNUSED = (
-    "{layers} of `{name}` never get a gradient: they are created in __init__ but forward "
-    "never uses them"
+UNUSED_ONE = (
+    "`{layer}`, {kind}, never gets a gradient: it is created in __init__ but forward never uses it"
+)
+UNUSED_MANY = (
+    "{layers} never get a gradient: they are created in __init__ but forward never uses them"
 )
 WRONG_SHAPE = "`{name}(x)` for a batch x of shape {batch} should have shape {want}, got {got}{why}"
 BROADCAST = (
@@ -114,16 +116,20 @@ def expect_all_used(model: Any, batch: torch.Tensor, *, name: str = "model") -> 
         return
     output_of(model, batch, name)
     unused = unused_layers(model, batch)
-    if unused:
+    if len(unused) == 1:
+        layer = unused[0]
         modules = dict(model.named_modules())
-        described = [
-            f"`{name}.{layer}` ({shorten(repr(modules[layer]), 40)})"
-            if layer in modules
-            else f"`{name}.{layer}`"
-            for layer in unused
-        ]
-        layers = ", ".join(described)
-        raise CheckFailed(UNUSED.format(layers=layers, name=name))
+        kind = article(_kind(modules[layer])) if layer in modules else "a parameter"
+        raise CheckFailed(UNUSED_ONE.format(layer=f"{name}.{layer}", kind=kind))
+    if unused:
+        layers = ", ".join(f"`{name}.{layer}`" for layer in unused)
+        raise CheckFailed(UNUSED_MANY.format(layers=layers))
+
+
+def _kind(module: nn.Module) -> str:
+    if isinstance(module, nn.Linear):
+        return f"Linear({module.in_features}, {module.out_features})"
+    return type(module).__name__
 
 
 def output_activation(out: torch.Tensor) -> str | None:
