@@ -107,7 +107,8 @@ def test_every_broken_answer_is_named_at_its_block(pack: Path, checked: DevCheck
     messages = {line: message for path, line, message in found if path == bad}
     assert messages[solution].startswith("the solution should pass, but got: `x`: expected")
     assert messages[crashing_check].startswith(
-        "a check crashed on the untouched starter: checking your code raised ZeroDivisionError"
+        "a check crashed on the untouched starter: this exercise's check is broken"
+        " (ZeroDivisionError: division by zero, at 02-bad.md line"
     )
     assert messages[mistake].startswith(
         """this mistake should fail with a message containing 'it is "int64"', got:"""

@@ -26,10 +26,6 @@ from tutor.sandbox.limits import Limits
 from tutor.sandbox.protocol import Finished
 from tutor.sandbox.supervisor import Supervisor
 
-BROKEN_PREFIX = "checking your code raised"
-"""How the worker words a check that crashed, until `CheckReport.broken` says so itself."""
-
-
 @dataclass(frozen=True)
 class Answer:
     """Code to check as an answer to one exercise, and the verdict it must get."""
@@ -72,10 +68,7 @@ class Outcome:
     @property
     def broken(self) -> bool:
         """A check failed by its own bug, not because of the answer."""
-        report = self.report
-        if report is None:
-            return False
-        return bool(getattr(report, "broken", False)) or report.message.startswith(BROKEN_PREFIX)
+        return self.report is not None and self.report.broken
 
     @property
     def problem(self) -> Problem | None:
@@ -234,6 +227,7 @@ class Tester:
                 key=answer.step.key,
                 checks=exercise.checks,
                 setup=exercise.setup,
+                names=exercise.names,
                 cwd=folder,
             )
         finally:
