@@ -26,6 +26,7 @@ from tutor.sandbox.limits import Limits
 from tutor.sandbox.protocol import Finished
 from tutor.sandbox.supervisor import Supervisor
 
+
 @dataclass(frozen=True)
 class Answer:
     """Code to check as an answer to one exercise, and the verdict it must get."""
