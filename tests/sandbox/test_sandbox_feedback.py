@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LESSONS
-from tutor.lessons.checks import attempt
 from tutor.lessons.loader import load_catalog
 from tutor.sandbox.commands import check_file, run_file
 from tutor.sandbox.supervisor import Supervisor
@@ -48,7 +47,7 @@ async def test_a_successful_run_has_no_explanation_and_shows_silent_bugs(
     assert len(finished.warnings) == 1 and "`p.squeeze(1)`" in finished.warnings[0]
 
 
-async def test_worker_and_in_process_checks_give_the_same_raised_message(
+async def test_a_check_of_code_that_raised_carries_the_explanation(
     supervisor: Supervisor,
 ) -> None:
     step = load_catalog([LESSONS]).exercises()[0]
@@ -60,7 +59,6 @@ async def test_worker_and_in_process_checks_give_the_same_raised_message(
     message = finished.check.message
     assert message.startswith("your code raised RuntimeError: mat1 and mat2 shapes")
     assert "`torch.ones(2, 3)` has shape (2, 3)" in message
-    assert attempt(exercise, wrong).message == message
 
 
 def test_tutor_check_prints_the_explanation(

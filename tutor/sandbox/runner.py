@@ -15,6 +15,7 @@ import builtins
 import faulthandler
 import json
 import os
+import random
 import signal
 import site
 import sys
@@ -151,6 +152,8 @@ class Worker:
         self.own_threads = set(threading.enumerate())
         self.streams = sys.stdout, sys.stderr
         self.recursion_limit = sys.getrecursionlimit()
+        self.home = os.getcwd()
+        """Where scripts run; an exercise's request names its own scratch folder."""
         self.reserve: bytearray | None = bytearray(RESERVE)
         self.armed = False
         sys.stdout.reconfigure(line_buffering=True)
@@ -198,14 +201,15 @@ class Worker:
             blocks.insert(0, (setup["source"], f"{setup['path']}:{setup['line']}"))
         argv = request.get("argv") or ([filename] if script else [""])
         path0 = os.path.dirname(filename) if script else ""
-        reset_torch_globals()
+        os.chdir(request.get("cwd") or self.home)
+        reset_torch_globals(seed=check)
         idle = find_idle(request["code"])
         self.capture.begin(run_id)
         self.metrics.begin(run_id)
         result = self.attempt(module, blocks, script=script, argv=argv, path0=path0)
         result["warnings"] = confirm_idle(idle, module.__dict__) + result["warnings"]
         if check:
-            result["check"] = self.run_checks(request["checks"], module, result)
+            result["check"] = self.run_checks(request, module, result)
         self.end_run(run_id, module, result, started)
 
     def attempt(
@@ -268,7 +272,7 @@ class Worker:
         return {"status": "error", "reason": execution.one_line(error), "exit_code": 1}
 
     def run_checks(
-        self, checks: list[dict[str, Any]], module: types.ModuleType, result: dict[str, Any]
+        self, request: dict[str, Any], module: types.ModuleType, result: dict[str, Any]
     ) -> dict[str, Any]:
         """The check report: the checks' verdict, or why the learner's code never got there."""
         if result["status"] == "error" and result["traceback"]:
@@ -278,12 +282,24 @@ class Worker:
         from tutor.lessons.checks import run_checks
         from tutor.lessons.model import CodeBlock
 
-        blocks = [CodeBlock(c["source"], Path(c["path"]), int(c["line"])) for c in checks]
+        def block(data: dict[str, Any]) -> CodeBlock:
+            return CodeBlock(data["source"], Path(data["path"]), int(data["line"]))
+
+        blocks = [block(c) for c in request["checks"]]
+        learner = CodeBlock(request["code"], Path(request["filename"]), 1)
+        setup = request.get("setup")
+        names = request.get("names")
         try:
             with execution.main_module(module, [""], ""):
                 self.armed = True
                 try:
-                    report = run_checks(blocks, module.__dict__)
+                    report = run_checks(
+                        blocks,
+                        module.__dict__,
+                        learner=learner,
+                        setup=block(setup) if setup else None,
+                        asked=None if names is None else frozenset(names),
+                    )
                 finally:
                     self.armed = False
         except KeyboardInterrupt:
@@ -346,17 +362,25 @@ class Worker:
         builtins.input = _no_input
 
 
-def reset_torch_globals() -> None:
+def reset_torch_globals(*, seed: bool) -> None:
     """Undo process-wide torch settings a previous run made, before the next one starts.
 
     One worker serves every exercise: without this, `torch.set_default_dtype(torch.float64)`
     in one lesson would silently turn the next lesson's tensors into float64. Each run
     executes the learner's whole code, so a setting it makes again is back at once.
+    With `seed` (a check), the random generators restart too, so the same code always
+    gets the same verdict, whatever ran before it in this worker.
     """
     import torch
 
     torch.set_default_dtype(torch.float32)
     torch.set_grad_enabled(True)
+    if seed:
+        torch.manual_seed(0)
+        random.seed(0)
+        numpy = sys.modules.get("numpy")
+        if numpy is not None:
+            numpy.random.seed(0)
 
 
 def device_report(requested: str, threads: int) -> dict[str, Any]:
