@@ -345,9 +345,8 @@ class _Tracer:
             sys.settrace(previous)
 
     def _global(self, frame: FrameType, event: str, _arg: Any) -> Any:
-        if frame.f_code.co_filename != self.filename or frame.f_code.co_name != "<module>":
-            return None
-        return self._local
+        # Functions of the learner's code too (a loop inside `def train()`), reading globals.
+        return self._local if frame.f_code.co_filename == self.filename else None
 
     def _local(self, frame: FrameType, event: str, _arg: Any) -> Any:
         if event in ("line", "return"):
@@ -479,8 +478,8 @@ def descent_problem(
             )
         return (
             f"`{name}` ended at {_num(end)} and moved away from {_num(target)} at every step: "
-            f"the update adds the gradient instead of subtracting it ({name} -= lr * "
-            f"{name}.grad), or the learning rate is too large{rate}"
+            f"the update adds the gradient instead of subtracting it (gradient ascent): "
+            f"subtract it, {name} -= lr * {name}.grad"
         )
     if flips >= 2:
         return (
