@@ -226,7 +226,7 @@ def test_descent_paths_are_told_apart() -> None:
     assert "jumps back and forth between -3.5 and 7.5" in descent(lr=1.0).message
     assert "too large (it is 1)" in descent(lr=1.0).message
     assert "jumping over 2 and farther away" in descent(lr=1.5).message
-    assert "adds the gradient instead of subtracting it (gradient ascent)" in descent(op="+").message
+    assert "instead of subtracting it (gradient ascent)" in descent(op="+").message
     assert "needs more steps" in descent(steps=5).message
     adding_up = descent(zero="pass").message
     assert "swings back and forth around 2" in adding_up
