@@ -13,6 +13,7 @@ authors can quote it in `mistake message=`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import math
 import random
@@ -74,6 +75,8 @@ class Call:
     """For a loss module, the loss it returned."""
     top: bool
     """Called from outside any other module: the model itself, or a loss."""
+    shapes: tuple[tuple[int, ...], ...] = ()
+    """For a loss module, the shapes of its tensor arguments (predictions, targets)."""
 
 
 @dataclass
@@ -155,6 +158,9 @@ class Recorder:
                 is_loss and first is not None and _rows_are_probabilities(first),
                 None,
                 self._depth == 0,
+                tuple(tuple(a.shape) for a in args if isinstance(a, torch.Tensor))
+                if is_loss
+                else (),
             )
         )
         self._depth += 1
@@ -188,15 +194,7 @@ class Recorder:
 
 
 def _with_value(call: Call, value: float) -> Call:
-    return Call(
-        call.module,
-        call.training,
-        call.grad_enabled,
-        call.rows,
-        call.probabilities,
-        value,
-        call.top,
-    )
+    return dataclasses.replace(call, value=value)
 
 
 def _last_call(events: list[Backward | Step | Call], module: str) -> int | None:
@@ -286,6 +284,16 @@ def rerun(
         except Exception as raised:  # noqa: BLE001 - the learner's error is evidence too
             error = raised
     return Run(namespace, recorder, trace, error)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Recorder]:
+    """Record a call of the learner's code made by the check (their `train(probe, ...)`).
+
+    Quiet, and global torch state is put back afterwards, as in `rerun`.
+    """
+    with _restored_globals(), _quiet(), Recorder() as recorder:
+        yield recorder
 
 
 def _exec(block: CodeBlock, namespace: dict[str, Any]) -> None:
@@ -430,6 +438,40 @@ def update_problem(
     if len(backwards) > 2 and len(added) * 2 > len(backwards):
         return ADDING_UP.format(zero=zero)
     return None
+
+
+BROADCAST_LOSS = (
+    "{loss} got predictions of shape {pred} and targets of shape {target}: it broadcasts them "
+    "to {both} and compares every prediction with every target. Give both the same shape"
+)
+PROBABILITIES = (
+    "the rows {loss} gets add up to 1: softmax is applied before the loss, but {loss} applies "
+    "it itself. Pass the raw logits"
+)
+
+
+def loss_problem(recorder: Recorder) -> str | None:
+    """A loss module fed mismatched shapes that broadcast, or probabilities instead of logits."""
+    for call in recorder.calls:
+        if call.probabilities and call.module in ("CrossEntropyLoss", "NLLLoss"):
+            return PROBABILITIES.format(loss=call.module)
+        if len(call.shapes) >= 2 and call.shapes[0] != call.shapes[1]:
+            if call.module in ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss"):
+                try:
+                    both = tuple(torch.broadcast_shapes(call.shapes[0], call.shapes[1]))
+                except RuntimeError:
+                    continue
+                return BROADCAST_LOSS.format(
+                    loss=call.module,
+                    pred=_shape(call.shapes[0]),
+                    target=_shape(call.shapes[1]),
+                    both=_shape(both),
+                )
+    return None
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return f"({shape[0]},)" if len(shape) == 1 else f"({', '.join(map(str, shape))})"
 
 
 def descent_problem(

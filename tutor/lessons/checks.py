@@ -284,7 +284,9 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
         "expect_logits": probes.expect_logits,
         "is_linear": probes.is_linear,
         "rerun": rerun,
-        "recording": behaviour.Recorder,
+        "recording": behaviour.recording,
+        "loss_problem": behaviour.loss_problem,
+        "is_piecewise_linear": probes.is_piecewise_linear,
         "update_problem": behaviour.update_problem,
         "descent_problem": behaviour.descent_problem,
         "loss_trend": behaviour.loss_trend,
@@ -301,8 +303,8 @@ FLOAT_NOT_TENSOR = (
     "call .item() to get the number out of it"
 )
 TYPED_IN = (
-    "`{target}` stays {value} when {given} change: it looks typed in rather than computed "
-    "from {given}"
+    "`{target}` stays {value} with other values in {given}: it looks typed in rather than "
+    "computed from {given}"
 )
 OTHER_INPUTS = (
     "with other values in {given}, `{target}` should be {want}, got {value}: compute it from "

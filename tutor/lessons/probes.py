@@ -53,7 +53,7 @@ def output_of(model: Any, batch: torch.Tensor, name: str) -> torch.Tensor:
         raise CheckFailed(f"`{name}` should be a model you can call, got {type(model).__name__}")
     try:
         with torch.no_grad():
-            out = model(batch)
+            out = model(on_device_of(model, batch))
     except Exception as error:  # noqa: BLE001 - the learner's model failing is the verdict
         raise CheckFailed(
             f"`{name}(x)` fails for a batch x of shape {shape_text(batch.shape)}: "
@@ -64,7 +64,16 @@ def output_of(model: Any, batch: torch.Tensor, name: str) -> torch.Tensor:
             f"`{name}(x)` should return a tensor, got {show(out)}: does forward end with "
             "a `return`?"
         )
-    return out
+    return out.cpu()
+
+
+def on_device_of(model: Any, batch: torch.Tensor) -> torch.Tensor:
+    """The probe batch where the model's weights are: a GPU server runs the same checks."""
+    if isinstance(model, nn.Module):
+        first = next(model.parameters(), None)
+        if first is not None:
+            return batch.to(first.device)
+    return batch
 
 
 def expect_output(
@@ -95,7 +104,7 @@ def unused_layers(model: nn.Module, batch: torch.Tensor) -> list[str]:
         p.grad = None
     try:
         with torch.enable_grad():
-            out = model(batch)
+            out = model(on_device_of(model, batch))
             if isinstance(out, torch.Tensor) and out.requires_grad:
                 out.float().sum().backward()
         missing = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
@@ -161,10 +170,10 @@ def expect_logits(model: Any, batch: torch.Tensor, *, name: str = "model") -> to
 def is_linear(model: Any, shape: tuple[int, ...]) -> bool:
     """f(a + b) − f(a) − f(b) + f(0) is zero only for a model with no activation at all."""
     generator = torch.Generator().manual_seed(1)
-    a = torch.randn(shape, generator=generator)
-    b = torch.randn(shape, generator=generator)
+    a = on_device_of(model, torch.randn(shape, generator=generator))
+    b = on_device_of(model, torch.randn(shape, generator=generator))
     with torch.no_grad():
-        gap = model(a + b) - model(a) - model(b) + model(torch.zeros(shape))
+        gap = model(a + b) - model(a) - model(b) + model(torch.zeros_like(a))
         scale = 1 + float(model(a).abs().max())
     return bool(gap.abs().max() <= 1e-4 * scale)
 
@@ -172,3 +181,16 @@ def is_linear(model: Any, shape: tuple[int, ...]) -> bool:
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
+
+
+def is_piecewise_linear(model: Any, low: float, high: float) -> bool:
+    """A one-input model that bends only at corners (ReLU) rather than smoothly (Tanh).
+
+    Along a fine grid its second differences vanish almost everywhere.
+    """
+    grid = on_device_of(model, torch.linspace(low, high, 2001).reshape(-1, 1))
+    with torch.no_grad():
+        out = model(grid).reshape(-1).double().cpu()
+    bends = (out[2:] - 2 * out[1:-1] + out[:-2]).abs()
+    flat = bends <= 1e-6 * (1 + float(out.abs().max()))
+    return bool(flat.double().mean() > 0.9)
