@@ -85,7 +85,8 @@ class Recorder:
 
     events: list[Backward | Step | Call] = field(default_factory=list)
     _handles: list[Any] = field(default_factory=list)
-    _watched: weakref.WeakSet[torch.Tensor] = field(default_factory=weakref.WeakSet)
+    _watched: dict[int, weakref.ref[torch.Tensor]] = field(default_factory=dict)
+    """By `id()`: a WeakSet would compare tensors with `==`, which is elementwise."""
     _optimizers: weakref.WeakKeyDictionary[Any, int] = field(
         default_factory=weakref.WeakKeyDictionary
     )
@@ -118,10 +119,14 @@ class Recorder:
                 isinstance(tensor, torch.Tensor)
                 and tensor.requires_grad
                 and tensor.is_leaf
-                and tensor not in self._watched
+                and not self._is_watched(tensor)
             ):
-                self._watched.add(tensor)
+                self._watched[id(tensor)] = weakref.ref(tensor)
                 self._handles.append(tensor.register_hook(self._grad_hook(tensor)))
+
+    def _is_watched(self, tensor: torch.Tensor) -> bool:
+        ref = self._watched.get(id(tensor))
+        return ref is not None and ref() is tensor
 
     def _grad_hook(self, tensor: torch.Tensor) -> Callable[[torch.Tensor], None]:
         ref = weakref.ref(tensor)
@@ -188,6 +193,23 @@ class Recorder:
         return [e for e in self.events if isinstance(e, Call)]
 
     @property
+    def predictions(self) -> list[Call]:
+        """Calls of a model (not of a loss) that no backward() follows before the next step:
+        predictions, in whatever batches, as opposed to training forwards."""
+        found: list[Call] = []
+        pending: list[Call] = []
+        for event in self.events:
+            if isinstance(event, Call) and event.top and not event.shapes and event.value is None:
+                if not _is_loss_name(event.module):
+                    pending.append(event)
+            elif isinstance(event, Backward):
+                pending.clear()
+            elif isinstance(event, Step):
+                found += pending
+                pending = []
+        return found + pending
+
+    @property
     def losses(self) -> list[float]:
         """The values every loss module returned, in order: the training curve."""
         return [c.value for c in self.calls if c.value is not None]
@@ -203,6 +225,11 @@ def _last_call(events: list[Backward | Step | Call], module: str) -> int | None:
         if isinstance(event, Call) and event.module == module:
             return index
     return None
+
+
+def _is_loss_name(module: str) -> bool:
+    loss = getattr(nn, module, None)
+    return isinstance(loss, type) and issubclass(loss, nn.modules.loss._Loss)
 
 
 def _norm(tensor: torch.Tensor) -> float:
@@ -255,10 +282,16 @@ class Context:
 
     learner: CodeBlock | None = None
     setup: CodeBlock | None = None
+    namespace: Mapping[str, Any] | None = None
+    """The learner's variables after their run: a re-run with `setup=False` starts from them."""
 
 
 def rerun(
-    context: Context, watch: Iterable[str] = (), inputs: Mapping[str, Any] | None = None
+    context: Context,
+    watch: Iterable[str] = (),
+    inputs: Mapping[str, Any] | None = None,
+    *,
+    setup: bool = True,
 ) -> Run:
     """Run setup and the learner's code again, quietly, under a `Recorder`.
 
@@ -266,17 +299,23 @@ def rerun(
     value is computed or typed in); `watch` names variables whose successive values
     are kept. Global torch state (random generators, default dtype, grad mode) is put
     back afterwards, so the checks that follow see what the learner left.
+    `setup=False` skips a slow setup (one that trains a model) and starts from a copy
+    of the learner's variables instead: objects are shared, so the check puts back
+    any state it resets for the re-run (`model.train()`).
     """
     if context.learner is None:
         raise CheckBroken("rerun() needs the learner's code, and this check was not given it")
     namespace: dict[str, Any] = {"__name__": "__main__"}
+    if not setup:
+        namespace.update(context.namespace or {})
     watched = tuple(watch)
     trace: dict[str, list[Snapshot]] = {name: [] for name in watched}
     error: BaseException | None = None
     with _restored_globals(), _quiet(), Recorder() as recorder:
         try:
-            if context.setup is not None:
+            if setup and context.setup is not None:
                 _exec(context.setup, namespace)
+            recorder.events.clear()  # only what the learner's code does counts
             namespace.update(inputs or {})
             tracer = _Tracer(context.learner.filename, watched, trace, recorder)
             with tracer.active():

@@ -58,7 +58,7 @@ def run_checks(
     any other name has a bug of its own, and the report says so instead of blaming
     the learner. Unknown (`None`), every missing name is taken as the learner's.
     """
-    context = Context(learner, setup)
+    context = Context(learner, setup, namespace)
     for check in checks:
         scope = {**namespace, **helpers_for(namespace, context)}
         try:
@@ -121,21 +121,22 @@ def _error_line(check: CodeBlock, error: BaseException) -> int:
 def _checks_own_fault(error: Exception, check: CodeBlock, namespace: Mapping[str, Any]) -> bool:
     """Whether `error` comes from the check's own code rather than from the learner's values.
 
-    Learner code on the stack, or torch rejecting a value, means the learner's values
-    are at fault. An exception raised by the check's own expression is the check's
-    fault unless it concerns one of the learner's objects: an AttributeError on it, or
-    a line that reads a learner variable still holding `...` or None.
+    Whoever's code is deepest on the stack (installed libraries aside) owns the error:
+    a helper's, the learner's (their `forward`, their `train`), or the check's own
+    line. A check line that raises is the check's fault unless it concerns one of the
+    learner's objects: an AttributeError on it, or a learner variable on that line
+    (torch rejecting it, or it still holds `...` or None).
     """
     frames = traceback.extract_tb(error.__traceback__)
-    if not frames:
+    owned = [f for f in frames if not _is_library(f.filename) or f.filename.startswith(_HELPERS)]
+    if not owned:
         return False
-    innermost = frames[-1].filename
-    ours = {check.filename}
-    if any(not _is_library(f.filename) and f.filename not in ours for f in frames):
+    deepest = owned[-1]
+    if deepest.filename.startswith(_HELPERS):
+        return True  # a helper tripped, even inside a hook the learner's code ran
+    if deepest.filename != check.filename:
         return False  # the learner's (or the setup's) code was running
-    if innermost not in ours:
-        return innermost.startswith(_HELPERS)  # a helper tripped on valid input
-    line = frames[-1].line or ""
+    line = deepest.line or ""
     used = [n for n in _names_in(line) if n in namespace and not n.startswith("_")]
     if isinstance(error, AttributeError):
         obj = getattr(error, "obj", None)
@@ -241,8 +242,8 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
         if not condition:
             raise CheckFailed(message)
 
-    def rerun(watch: Sequence[str] = (), **inputs: Any) -> behaviour.Run:
-        return behaviour.rerun(context, watch, inputs)
+    def rerun(watch: Sequence[str] = (), setup: bool = True, **inputs: Any) -> behaviour.Run:
+        return behaviour.rerun(context, watch, inputs, setup=setup)
 
     def expect_computed(
         target: str,

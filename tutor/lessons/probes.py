@@ -167,11 +167,15 @@ def expect_logits(model: Any, batch: torch.Tensor, *, name: str = "model") -> to
     return out
 
 
-def is_linear(model: Any, shape: tuple[int, ...]) -> bool:
-    """f(a + b) − f(a) − f(b) + f(0) is zero only for a model with no activation at all."""
+def is_linear(model: Any, shape: tuple[int, ...], scale: float = 1.0) -> bool:
+    """f(a + b) − f(a) − f(b) + f(0) is zero only for a model with no activation at all.
+
+    `scale` spreads the probe inputs over the range the model was trained on, where
+    its bends are.
+    """
     generator = torch.Generator().manual_seed(1)
-    a = on_device_of(model, torch.randn(shape, generator=generator))
-    b = on_device_of(model, torch.randn(shape, generator=generator))
+    a = on_device_of(model, scale * torch.randn(shape, generator=generator))
+    b = on_device_of(model, scale * torch.randn(shape, generator=generator))
     with torch.no_grad():
         gap = model(a + b) - model(a) - model(b) + model(torch.zeros_like(a))
         scale = 1 + float(model(a).abs().max())
@@ -183,14 +187,23 @@ def _first_line(error: BaseException) -> str:
     return text[0] if text else type(error).__name__
 
 
-def is_piecewise_linear(model: Any, low: float, high: float) -> bool:
-    """A one-input model that bends only at corners (ReLU) rather than smoothly (Tanh).
+def is_piecewise_linear(
+    model: Any, low: float = -1.0, high: float = 1.0, *, features: int = 1
+) -> bool:
+    """A model that bends only at corners (ReLU) rather than smoothly (Tanh, sigmoid).
 
-    Along a fine grid its second differences vanish almost everywhere.
+    Along a fine straight line through its input space (from `low` to `high` on each of
+    `features` inputs) its outputs' second differences vanish almost everywhere.
     """
-    grid = on_device_of(model, torch.linspace(low, high, 2001).reshape(-1, 1))
+    generator = torch.Generator().manual_seed(2)
+    t = torch.linspace(0, 1, 2001).reshape(-1, 1)
+    start = low + (high - low) * torch.rand(1, features, generator=generator)
+    end = low + (high - low) * torch.rand(1, features, generator=generator)
+    if features == 1:
+        start, end = torch.full((1, 1), low), torch.full((1, 1), high)
+    grid = on_device_of(model, start + t * (end - start))
     with torch.no_grad():
-        out = model(grid).reshape(-1).double().cpu()
-    bends = (out[2:] - 2 * out[1:-1] + out[:-2]).abs()
+        out = model(grid).reshape(len(t), -1).double().cpu()
+    bends = (out[2:] - 2 * out[1:-1] + out[:-2]).abs().amax(dim=1)
     flat = bends <= 1e-6 * (1 + float(out.abs().max()))
     return bool(flat.double().mean() > 0.9)
