@@ -11,6 +11,7 @@ torch = pytest.importorskip("torch")
 from tutor.lessons.behaviour import loss_trend  # noqa: E402
 from tutor.lessons.checks import CheckReport, run_checks  # noqa: E402
 from tutor.lessons.model import CodeBlock  # noqa: E402
+from tutor.lessons.probes import is_piecewise_linear  # noqa: E402
 
 
 def verdict(check: str, **namespace: object) -> CheckReport:
@@ -357,3 +358,12 @@ def test_model_probes() -> None:
     assert verdict("expect(is_linear(m, (6, 4)), 'linear')", m=nn.Linear(4, 3)).passed
     assert not verdict("expect(not is_linear(m, (6, 4)), 'linear')", m=nn.Linear(4, 3)).passed
     assert verdict("expect(not is_linear(m, (6, 4)), 'linear')", m=plain).passed
+
+
+def test_relu_models_bend_in_corners_smooth_ones_do_not() -> None:
+    nn = torch.nn
+    for act, corners in ((nn.ReLU(), True), (nn.Tanh(), False), (nn.Sigmoid(), False)):
+        wide = nn.Sequential(nn.Linear(64, 32), act, nn.Linear(32, 10))
+        assert is_piecewise_linear(wide, 0.0, 1.0, features=64) is corners
+        narrow = nn.Sequential(nn.Linear(1, 16), act, nn.Linear(16, 1))
+        assert is_piecewise_linear(narrow, -10, 10) is corners
