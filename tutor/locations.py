@@ -32,4 +32,5 @@ def data_dir() -> Path:
 
 
 def progress_file() -> Path:
-    return data_dir() / "progress.json"
+    """The SQLite store; an older `progress.json` beside it is imported once, and kept."""
+    return data_dir() / "progress.db"
