@@ -83,14 +83,26 @@ class ProgressStore:
             return self.refresh()  # a fresh store now: it cannot be unreadable again
         except (sqlite3.Error, OSError) as error:
             self._failed(error)
+            if not self._loaded and not self.path.exists():
+                self._show_legacy()
             return False
+        self._show(progress)
+        self._loaded = True
+        return True
+
+    def _show_legacy(self) -> None:
+        """No store and none can be made (a read-only home): show the old file meanwhile."""
+        try:
+            self._show(transfer.read_file(self.path.with_name("progress.json")).progress)
+        except (OSError, transfer.NotProgress):
+            pass
+
+    def _show(self, progress: Progress) -> None:
         for op in self._pending:
             database.apply_in_memory(progress, op)
         self.progress.last_step = progress.last_step
         self.progress.exercises.clear()
         self.progress.exercises.update(progress.exercises)
-        self._loaded = True
-        return True
 
     def attempts(self, key: str) -> list[Attempt]:
         """Every run and check of exercise `key`, newest first (unsaved ones included)."""
