@@ -32,6 +32,8 @@ from tutor.progress.model import (
     now,
 )
 
+BUSY_TIMEOUT = 2.0
+"""How long a command waits for another instance's transaction (milliseconds, normally)."""
 INTERACTIVE_BUSY_TIMEOUT = 0.3
 """The app waits this long for another instance's lock, not the CLI's 5 s: a key must never
 wait on a save. A save that times out is kept in memory and retried."""
@@ -49,9 +51,9 @@ T = TypeVar("T")
 class ProgressStore:
     """The learner's progress, read at start and written change by change."""
 
-    def __init__(self, path: Path, *, busy_timeout: float = 5.0, retries: int = 3) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float | None = None, retries: int = 3) -> None:
         self.path = path
-        self.busy_timeout = busy_timeout
+        self.busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         """Seconds SQLite waits for another instance's transaction before giving up once."""
         self.retries = retries
         self.warning: str | None = None
