@@ -20,6 +20,8 @@ from tutor.locations import bundled_lessons_dir, progress_file
 from tutor.progress import CANNOT_SAVE, NotProgress, ProgressStore
 from tutor.progress.store import INTERACTIVE_BUSY_TIMEOUT
 
+RESCUED = "Your unsaved changes were written to {path}; `tutor progress import {path}` adds them."
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
@@ -126,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def launch(args: argparse.Namespace) -> int:
     catalog = _catalog(args)
-    store = ProgressStore(progress_file(), busy_timeout=INTERACTIVE_BUSY_TIMEOUT)
+    store = ProgressStore(progress_file(), busy_timeout=INTERACTIVE_BUSY_TIMEOUT, retries=2)
     target = getattr(args, "target", None)
     step = (
         resolve(catalog, store.progress, target) if target else resume_step(catalog, store.progress)
@@ -143,7 +145,28 @@ def launch(args: argparse.Namespace) -> int:
         print(f"tutor: {error}", file=sys.stderr)
         return 2
     app.run()
+    if not store.flush():
+        _warn(CANNOT_SAVE.format(why=store.problem))
+        _rescue(store)
     return app.return_code or 0
+
+
+def _rescue(store: ProgressStore) -> None:
+    """The app quit with changes it could not save: put them where `progress import` finds them."""
+    import tempfile
+    import time
+
+    from tutor.progress import atomic_write
+    from tutor.progress.transfer import to_text
+
+    name = f"tutor-unsaved-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    for folder in (Path(tempfile.gettempdir()), Path.cwd()):
+        try:
+            atomic_write(folder / name, to_text(store.unsaved_changes()))
+        except OSError:
+            continue
+        _warn(RESCUED.format(path=folder / name))
+        return
 
 
 def list_lessons(args: argparse.Namespace) -> int:

@@ -123,6 +123,13 @@ class ProgressStore:
 
         return self._transaction(read, write=False)
 
+    def unsaved_changes(self) -> transfer.Snapshot:
+        """What is only in memory, as an importable snapshot: the last resort before exit."""
+        keys = {op.key for op in self._pending if isinstance(op, database.Change)}
+        exercises = {key: self.progress.exercise(key) for key in sorted(keys)}
+        attempts = [op for op in self._pending if isinstance(op, Attempt)]
+        return transfer.Snapshot(Progress(exercises=exercises), attempts)
+
     # -- changing ---------------------------------------------------------------------
 
     @property
