@@ -3,9 +3,13 @@ instances and `tutor check` sharing one TUTOR_HOME lose nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import sys
+from pathlib import Path
 
 import pytest
+from textual.widgets import OptionList, TextArea
 
 from tests.conftest import FIXTURE_LESSONS
 from tests.fakes import FakeSupervisor
@@ -14,9 +18,12 @@ from tutor.app import SAVED_AGAIN, TutorApp
 from tutor.lessons.loader import load_catalog
 from tutor.locations import progress_file
 from tutor.progress import ProgressStore, database
+from tutor.screens import lesson as lesson_module
+from tutor.screens.attempts import AttemptsScreen
 from tutor.screens.lesson import LessonScreen
 
 KEY = "tensors/from-a-list"
+ATTEMPTS_KEY = "alt+a"
 
 
 def make_app(store: ProgressStore | None = None, key: str = KEY) -> TutorApp:
@@ -94,3 +101,119 @@ async def test_an_app_left_open_does_not_undo_a_pass_made_elsewhere() -> None:
     record = ProgressStore(progress_file()).progress.exercise(KEY)
     assert record.done and record.code is not None and "typed in the app" in record.code
     assert record.hints_shown == 2, "a stale instance never lowers it"
+
+
+async def test_attempts_put_earlier_code_back_in_the_editor_undoably() -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        screen.editor.load_text("first = 1\n")
+        await pilot.press("f5")
+        await pilot.pause()
+        screen.editor.load_text("[bold]second[/] = [@click=app.quit]2\n")
+        await pilot.press("f6")
+        await pilot.pause()
+        screen.editor.load_text("broken(\n")
+        await pilot.press(ATTEMPTS_KEY)
+        await pilot.pause()
+        attempts = app.screen
+        assert isinstance(attempts, AttemptsScreen)
+        assert attempts.query_one(OptionList).option_count == 2
+        shown = attempts.query_one("#attempt-code", TextArea).text
+        assert shown == "[bold]second[/] = [@click=app.quit]2\n", "newest first, as plain text"
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.editor.text == "first = 1\n"
+        await pilot.press("ctrl+z")
+        assert screen.editor.text == "broken(\n", "ctrl+z brings the previous code back"
+        titles = [command.title for command in app.get_system_commands(screen)]
+        assert any(title.startswith("Attempts") for title in titles), "in the palette too"
+    kept = ProgressStore(progress_file()).attempts(KEY)
+    assert [(attempt.kind, attempt.code) for attempt in kept] == [
+        ("check", "[bold]second[/] = [@click=app.quit]2\n"),
+        ("run", "first = 1\n"),
+    ]
+
+
+async def test_typing_is_saved_after_the_last_key_or_the_first_unsaved_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Saved 2 s after the last key OR 10 s after the first unsaved one: each delay is made
+    endless in turn, so the other alone must save (and load on the machine cannot fake it)."""
+    app = make_app()
+
+    def stored() -> str:
+        return ProgressStore(progress_file()).progress.exercise(KEY).code or ""
+
+    async def saved(marker: str) -> bool:
+        for _ in range(100):
+            if marker in stored():
+                return True
+            await pilot.pause(0.05)
+        return False
+
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(lesson_module, "AUTOSAVE_DELAY", 3600)
+        monkeypatch.setattr(lesson_module, "AUTOSAVE_MAX_DELAY", 0.3)
+        await pilot.press("z", "z")  # typing that never pauses long enough
+        assert await saved("zz"), "saved after the first unsaved key"
+
+        monkeypatch.setattr(lesson_module, "AUTOSAVE_DELAY", 0.3)
+        monkeypatch.setattr(lesson_module, "AUTOSAVE_MAX_DELAY", 3600)
+        await pilot.press("j")
+        assert await saved("zzj"), "saved after the last key"
+
+
+async def test_concurrent_tutor_checks_and_an_open_app_lose_nothing(tmp_path: Path) -> None:
+    """The done-when of issue 10: real `tutor check` processes beside an app that autosaves."""
+    catalog = load_catalog([FIXTURE_LESSONS])
+    others = [step for step in catalog.exercises() if step.key != KEY]
+    assert len(others) >= 2
+    checks = []
+    for step in others:
+        assert step.exercise is not None
+        answer = tmp_path / f"{step.id}.py"
+        answer.write_text(step.exercise.solution.source)
+        command = ["--lessons", str(FIXTURE_LESSONS), "check", "--device", "cpu"]
+        checks.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                "import sys; from tutor.cli import main; sys.exit(main(sys.argv[1:]))",
+                *command,
+                step.key,
+                str(answer),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+        )
+    app = make_app(ProgressStore(progress_file(), busy_timeout=0.3, retries=2))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        while any(check.returncode is None for check in checks):
+            screen.editor.insert("# typing\n")
+            screen.save_code()  # an autosave, as often as the store allows
+            await pilot.press("f5")
+            await asyncio.sleep(0.05)
+            for check in checks:
+                if check.returncode is None:
+                    try:
+                        await asyncio.wait_for(check.wait(), 0.01)
+                    except TimeoutError:
+                        pass
+        await app.workers.wait_for_complete()
+        typed = screen.editor.text
+        assert not app.store.unsaved, app.store.problem
+    outputs = [await check.communicate() for check in checks]
+    assert [check.returncode for check in checks] == [0] * len(checks), outputs
+    store = ProgressStore(progress_file())
+    for step in others:
+        assert store.progress.is_done(step.key), f"the pass of {step.key} was lost"
+        assert [attempt.verdict for attempt in store.attempts(step.key)] == ["passed"]
+    assert store.progress.exercise(KEY).code == typed
+    assert len(store.attempts(KEY)) == typed.count("# typing")
