@@ -103,6 +103,22 @@ async def test_an_app_left_open_does_not_undo_a_pass_made_elsewhere() -> None:
     assert record.hints_shown == 2, "a stale instance never lowers it"
 
 
+async def test_moving_to_a_step_shows_what_other_terminals_did_meanwhile() -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        elsewhere = ProgressStore(progress_file())
+        elsewhere.mark_done("tensors/dtypes")
+        elsewhere.update("tensors/dtypes", code="from_the_other_terminal = 1\n")
+        await pilot.press("f8")
+        await pilot.pause()
+        assert screen.step.key == "tensors/dtypes"
+        assert screen.editor.text == "from_the_other_terminal = 1\n"
+        assert "1/4 done" in app.sub_title
+
+
 async def test_attempts_put_earlier_code_back_in_the_editor_undoably() -> None:
     app = make_app()
     async with app.run_test() as pilot:
@@ -154,10 +170,10 @@ async def test_typing_is_saved_after_the_last_key_or_the_first_unsaved_one(
             await pilot.pause(0.05)
         return False
 
+    monkeypatch.setattr(lesson_module, "AUTOSAVE_DELAY", 3600)
+    monkeypatch.setattr(lesson_module, "AUTOSAVE_MAX_DELAY", 0.3)
     async with app.run_test() as pilot:
-        await pilot.pause()
-        monkeypatch.setattr(lesson_module, "AUTOSAVE_DELAY", 3600)
-        monkeypatch.setattr(lesson_module, "AUTOSAVE_MAX_DELAY", 0.3)
+        await pilot.pause(0.5)
         await pilot.press("z", "z")  # typing that never pauses long enough
         assert await saved("zz"), "saved after the first unsaved key"
 

@@ -231,6 +231,8 @@ class LessonScreen(Screen[None]):
     def watch_step(self, previous: Step | None, step: Step) -> None:
         if previous is not None:
             self.save_code(previous)
+        if self.store.refresh():  # what other terminals and `tutor check` did meanwhile
+            self.post_message(self.ProgressChanged())
         self.set_class(step.is_exercise, "-exercise")
         self.show_text()
         self.query_one("#step-pane", VerticalScroll).scroll_home(animate=False)
