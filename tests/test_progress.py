@@ -410,3 +410,27 @@ def test_attempt_verdicts_are_one_line() -> None:
     assert verdict(Finished("timeout", reason="stopped after 30 s"), check=True)[0] == (
         "stopped after 30 s"
     )
+
+
+def test_changes_never_saved_can_be_rescued_into_an_importable_file(
+    path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tutor.cli import _rescue
+
+    store = ProgressStore(path)
+    store.update("a/b", code="saved\n")
+
+    def full(db: sqlite3.Connection, op: database.Op) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(database, "apply", full)
+    store.update("a/b", code="typed while the disk was full\n")
+    store.add_attempt("a/b", "run", "ran without errors", False, "typed\n")
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path))
+    _rescue(store)
+    (rescued,) = tmp_path.glob("tutor-unsaved-*.json")
+
+    elsewhere = ProgressStore(tmp_path / "elsewhere" / "progress.db")
+    elsewhere.merge(parse_text(rescued.read_text()))
+    assert elsewhere.progress.exercise("a/b").code == "typed while the disk was full\n"
+    assert [attempt.code for attempt in elsewhere.attempts("a/b")] == ["typed\n"]

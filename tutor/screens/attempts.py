@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from tutor.progress import Attempt
 
-TITLE = "Your attempts at {exercise}: Enter puts one in the editor, Esc closes"
+TITLE = "Attempts at {exercise}: Enter puts one in the editor (ctrl+z undoes), Esc closes."
 NONE_YET = "No attempts at {exercise} yet: every run (F5) and check (F6) is kept here."
 
 
