@@ -262,6 +262,7 @@ def test_an_unmovable_bad_store_is_never_overwritten(
     assert store.warning and "will not be saved" in store.warning
     store.mark_done("a/b")
     assert path.read_bytes() == before
+    assert store.unsaved and store.problem == f"{path} cannot be read and could not be moved aside"
 
 
 # -- the old progress.json ------------------------------------------------------------

@@ -145,7 +145,7 @@ def launch(args: argparse.Namespace) -> int:
         print(f"tutor: {error}", file=sys.stderr)
         return 2
     app.run()
-    if not store.flush():
+    if not store.flush() and store.unsaved:
         _warn(CANNOT_SAVE.format(why=store.problem))
         _rescue(store)
     return app.return_code or 0

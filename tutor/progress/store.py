@@ -307,6 +307,7 @@ class ProgressStore:
         if not moved:
             self.writable = False
             self._loaded = True  # what we show is all we have; the bad store stays untouched
+            self.problem = f"{self.path} cannot be read and could not be moved aside"
         return moved
 
 
