@@ -42,3 +42,4 @@ def test_wheel_contains_lessons_data_and_styles(tmp_path: Path) -> None:
     }
     assert code <= names, f"left out of the wheel: {sorted(code - names)}"
     assert any(name.endswith("entry_points.txt") for name in names)
+    assert {"tutor/authoring/tester.py", "tutor/lessons/packs.py"} <= names

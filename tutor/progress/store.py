@@ -290,6 +290,8 @@ class ProgressStore:
     def _import_legacy(self, db: sqlite3.Connection) -> None:
         """tutor before the SQLite store kept `progress.json`: import it, keep the file."""
         legacy = self.path.with_name("progress.json")
+        if legacy == self.path:
+            return
         try:
             snapshot = transfer.read_file(legacy)
         except FileNotFoundError:

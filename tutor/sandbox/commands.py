@@ -151,7 +151,8 @@ def check_file(
 async def _check_file(step: Step, code: str, device: str) -> Finished:
     exercise = step.exercise
     assert exercise is not None
-    supervisor = Supervisor(Limits(), device, cwd=Path.cwd(), spare=False)
+    # The check runs in the exercise's scratch folder, as in the app, not in the shell's.
+    supervisor = Supervisor(Limits(), device, spare=False)
     await supervisor.start()
     try:
         return await supervisor.check(
