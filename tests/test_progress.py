@@ -74,7 +74,7 @@ def _hammer(path: str, worker: int, count: int) -> None:
         store.add_attempt(key, "check", "passed", True, "x = 1\n")
         store.mark_done(key)
         store.update("lesson/shared", code=f"# {worker}\n", hints_shown=number)
-    assert not store.unsaved, store.problem
+    assert store.flush() and not store.unsaved, store.problem
 
 
 def test_concurrent_processes_lose_nothing(path: Path) -> None:
