@@ -66,6 +66,12 @@ def marked(token: str, table: dict[int, tuple[int, str]]) -> set[int]:
     return found
 
 
+def count_below(root: int) -> int:
+    """Live processes below `root`: what the watchdog holds against the process limit."""
+    table = process_table()
+    return sum(1 for pid in descendants({root}, table) if table[pid][1] not in "ZX")
+
+
 def has_children() -> bool:
     """One syscall: does this process have any child, running or exited?"""
     if not hasattr(os, "waitid"):
@@ -77,19 +83,23 @@ def has_children() -> bool:
     return True
 
 
-def kill_tree(root: int, token: str | None = None, *, rounds: int = 50) -> int:
-    """SIGKILL everything below `root` (and marked with `token`), reaping our own children.
+def kill_tree(
+    root: int, token: str | None = None, *, also: set[int] | None = None, rounds: int = 50
+) -> int:
+    """SIGKILL everything below `root` (and marked with `token`, and `also`); reap our own.
 
     `root` itself is left alone: the worker sweeping after a run is the root; for a
     dead worker the supervisor reaps the root through asyncio. Repeats until a scan
-    finds nothing alive, as a fork storm may add processes while we kill. Returns how
-    many processes were killed.
+    finds nothing alive, as a fork storm may add processes while we kill. Every
+    process killed here that is, or becomes, our child is reaped before returning,
+    so none stays `<defunct>`. Returns how many processes were killed.
     """
     me = os.getpid()
     killed: set[int] = set()
     for _ in range(rounds):
         table = process_table()
         roots = {root} | (marked(token, table) if token else set())
+        roots |= {pid for pid in also or () if pid in table}
         victims = (roots | descendants(roots, table)) - {root, me}
         alive = {pid for pid in victims if table[pid][1] not in "ZX"}
         for pid in alive:
@@ -98,16 +108,35 @@ def kill_tree(root: int, token: str | None = None, *, rounds: int = 50) -> int:
             except OSError:
                 continue
             killed.add(pid)
-        for pid in victims:
-            if table[pid][0] == me:
-                try:
-                    os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    pass
         if not alive:
             break
         time.sleep(0.005)
+    reap(killed | (also or set()))
     return len(killed)
+
+
+def reap(pids: set[int], within: float = 2.0) -> None:
+    """Wait for those of `pids` that are our children; only these, never anyone else's."""
+    me = os.getpid()
+    deadline = time.monotonic() + within
+    waiting = set(pids)
+    while waiting:
+        table = process_table()
+        for pid in list(waiting):
+            if pid not in table:
+                waiting.discard(pid)
+                continue
+            if table[pid][0] != me:
+                continue  # its dying parent will reap it, or hand it to us when it is gone
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                waiting.discard(pid)
+        if not waiting or time.monotonic() > deadline:
+            return
+        time.sleep(0.005)
 
 
 def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
