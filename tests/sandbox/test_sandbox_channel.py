@@ -160,3 +160,23 @@ time.sleep(0.01)
     out = Recorder()
     finished = await supervisor.run("import time\ntime.sleep(0.3)", key="t3", on_event=out)
     assert out.text() == "" and finished.reason == ""
+
+
+async def test_a_thread_forging_between_runs_gets_the_worker_replaced(
+    supervisor: Supervisor,
+) -> None:
+    states: list[tuple[str, str]] = []
+    supervisor.on_state = lambda state, reason: states.append((state, reason))
+    code = FORGE + (
+        "import threading, time\n"
+        f"def later():\n    time.sleep(0.2)\n    for fd in {EVERY_OPEN_FD}:\n        forge(fd)\n"
+        "threading.Thread(target=later, daemon=True).start()"
+    )
+    try:
+        finished = await supervisor.run(code, key="later", on_event=Recorder())
+        assert finished.status == "ok"
+        await asyncio.sleep(0.6)
+        await assert_recovered(supervisor)
+    finally:
+        supervisor.on_state = None
+    assert any("private reply channel" in reason for _, reason in states)

@@ -364,7 +364,13 @@ class Supervisor:
             self._stop(pending, kill=True)
         elif worker is self._worker and not self._closing:
             # A thread left behind by an earlier run: replace the worker before the next one.
-            self._recovery = asyncio.get_running_loop().create_task(self._replace(worker))
+            self._recovery = asyncio.get_running_loop().create_task(self._replace_idle(worker))
+
+    async def _replace_idle(self, worker: WorkerProcess) -> None:
+        await self._replace(worker)
+        if not self._closing:
+            reason = "your code wrote to tutor's private reply channel, so its worker was replaced"
+            self._set_state("ready", f"{reason}; {LOST}")
 
     # -- stopping and recovery --------------------------------------------------------
 
