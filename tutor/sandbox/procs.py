@@ -66,6 +66,11 @@ def marked(token: str, table: dict[int, tuple[int, str]]) -> set[int]:
     return found
 
 
+def process_tree(root: int) -> set[int]:
+    """`root` and every process below it, as they are now."""
+    return {root} | descendants({root}, process_table())
+
+
 def count_below(root: int) -> int:
     """Live processes below `root`: what the watchdog holds against the process limit."""
     table = process_table()

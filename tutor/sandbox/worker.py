@@ -27,7 +27,13 @@ from typing import Any
 
 from tutor.sandbox.capture import CHUNK
 from tutor.sandbox.limits import Limits
-from tutor.sandbox.procs import TOKEN_VARIABLE, kill_group, kill_tree, process_table
+from tutor.sandbox.procs import (
+    TOKEN_VARIABLE,
+    kill_group,
+    kill_tree,
+    process_table,
+    process_tree,
+)
 from tutor.sandbox.protocol import DeviceReport, decode, encode
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
@@ -239,15 +245,16 @@ class WorkerProcess:
         entry outlives the worker.
         """
         self.expected_exit = True
-        pids = self.pids
+        # Everything below the shim now: those the group kill ends are reaped too.
+        tree = await asyncio.to_thread(process_tree, self.proc.pid)
         self.signal_group(signal.SIGKILL)
-        for pid in pids:
+        for pid in self.pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
         await asyncio.shield(self.exited)
-        await asyncio.to_thread(kill_tree, self.proc.pid, self.token, also=set(pids[1:]))
+        await asyncio.to_thread(kill_tree, self.proc.pid, self.token, also=tree)
         self.close_output()
 
     def drain_output(self) -> None:
