@@ -223,5 +223,10 @@ def protections() -> list[tuple[str, bool, str]]:
             "setsid'd children are found and killed" if has_prctl else "process group only",
         ),
         ("output caps", True, "soft cap keeps head and tail, hard cap stops the run"),
+        (
+            "private reply channel",
+            True,
+            "replies carry a per-start secret; forged or oversized ones stop the run",
+        ),
         ("network isolation", False, "not applied yet: snippets can reach the network"),
     ]
