@@ -59,7 +59,11 @@ class TutorApp(App[None]):
     def on_mount(self) -> None:
         self.update_progress_title()
         self.start_sandbox()
-        self.push_screen(HomeScreen(self.catalog, self.store.progress, highlight=self.start))
+        self.push_screen(
+            HomeScreen(
+                self.catalog, self.store.progress, highlight=self.start, device=self.lesson_device
+            )
+        )
         if self.start is not None and self.open_start:
             self.open_step(self.start)
         if self.store.warning:
@@ -80,7 +84,15 @@ class TutorApp(App[None]):
         if isinstance(self.screen, LessonScreen):
             self.screen.step = step
         else:
-            self.push_screen(LessonScreen(self.catalog, self.store, step))
+            self.push_screen(
+                LessonScreen(
+                    self.catalog,
+                    self.store,
+                    step,
+                    supervisor=self.supervisor,
+                    device=self.lesson_device,
+                )
+            )
 
     @work(group="sandbox-start", exit_on_error=False)
     async def start_sandbox(self) -> None:
@@ -115,7 +127,6 @@ class TutorApp(App[None]):
             self.screen.device_changed()
         self.update_progress_title()
 
-    @property
     def lesson_device(self) -> str:
         """Where learners' code runs, "cuda" or "cpu", so prose can match it."""
         report = self.supervisor.device_report
@@ -137,6 +148,10 @@ class TutorApp(App[None]):
         if isinstance(self.screen, LessonScreen):
             self.screen.save_code()
         await super().action_quit()
+
+    @on(LessonScreen.ProgressChanged)
+    def progress_changed(self) -> None:
+        self.update_progress_title()
 
     @on(HomeScreen.StepChosen)
     def step_chosen(self, message: HomeScreen.StepChosen) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -34,11 +35,20 @@ class HomeScreen(Screen[None]):
 
         step: Step
 
-    def __init__(self, catalog: Catalog, progress: Progress, highlight: Step | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        progress: Progress,
+        highlight: Step | None = None,
+        *,
+        device: Callable[[], str] = lambda: "cpu",
+    ) -> None:
+        """`device()` names where learners' code runs, so the preview's prose matches it."""
         super().__init__()
         self.catalog = catalog
         self.progress = progress
         self.highlight = highlight
+        self.device = device
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,8 +69,8 @@ class HomeScreen(Screen[None]):
 
     @on(Tree.NodeHighlighted)
     def show_preview(self, event: Tree.NodeHighlighted[Entry]) -> None:
-        device = self.app.lesson_device  # type: ignore[attr-defined]
-        self.query_one("#preview", Markdown).update(for_device(preview(event.node.data), device))
+        text = for_device(preview(event.node.data), self.device())
+        self.query_one("#preview", Markdown).update(text)
 
     @on(Tree.NodeSelected)
     def open_selected(self, event: Tree.NodeSelected[Entry]) -> None:

@@ -1,8 +1,10 @@
 """One step of a lesson: its text and, for exercises, the learner's workspace.
 
 The screen owns the learner's actions (run, check, hints, solution, reset, ...). The
-code itself runs in the sandbox through the app's supervisor, awaited in Textual
-workers, so the UI stays responsive whatever the snippet does.
+code itself runs in the sandbox through the supervisor it is given, awaited in Textual
+workers, so the UI stays responsive whatever the snippet does. The editor and the
+results pane are widgets of their own; the screen only wires them to the sandbox and
+the progress store, and tells the app about progress with a message.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import events, on, work
@@ -19,35 +21,30 @@ from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Markdown, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Footer, Header, Markdown, Static
 
 from tutor.lessons.model import Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
 from tutor.locations import data_dir
 from tutor.progress import ProgressStore, atomic_write
-from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
+from tutor.sandbox.protocol import Event
+from tutor.sandbox.supervisor import Supervisor
 from tutor.sandbox.worker import SandboxError
 from tutor.screens.confirm import ConfirmScreen
 from tutor.screens.help import HelpScreen
+from tutor.widgets.code_editor import CodeEditor
 from tutor.widgets.lesson_tree import DONE, TODO
 from tutor.widgets.loss_plot import LossPlot
-from tutor.widgets.output_log import OutputLog
-from tutor.widgets.variables import VariablesTable
-
-if TYPE_CHECKING:
-    from tutor.app import TutorApp
+from tutor.widgets.results import PASS, WARN, ResultsPane
 
 AUTOSAVE_DELAY = 2.0
 """Seconds after the last keystroke before the code is saved."""
 NARROW_WIDTH = 110
 """Below this many columns the panes stack instead of sitting side by side."""
-
-PASS = "✓ PASS"
-FAIL = "✗ NOT YET"
-WARN = "⚠"
 
 
 class LessonScreen(Screen[None]):
@@ -161,10 +158,24 @@ class LessonScreen(Screen[None]):
     step: reactive[Step] = reactive[Step](None, always_update=True, init=False)  # type: ignore[arg-type]
     """The step on screen; setting it saves the old step's code and shows the new one."""
 
-    def __init__(self, catalog: Catalog, store: ProgressStore, step: Step) -> None:
+    class ProgressChanged(Message):
+        """An exercise was passed: whoever shows overall progress should recount it."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: ProgressStore,
+        step: Step,
+        *,
+        supervisor: Supervisor,
+        device: Callable[[], str],
+    ) -> None:
+        """`device()` names where learners' code runs ("cuda" or "cpu"), for the prose."""
         super().__init__()
         self.catalog = catalog
         self.store = store
+        self.supervisor = supervisor
+        self.device = device
         self._initial = step
         self._autosave: Timer | None = None
         self._text_device = ""
@@ -178,17 +189,8 @@ class LessonScreen(Screen[None]):
                 yield Markdown(id="step-text")
                 yield Markdown(id="hints")
             with Vertical(id="workspace"):
-                yield TextArea.code_editor(
-                    "", language="python", soft_wrap=False, tab_behavior="indent", id="editor"
-                )
-                yield Static(id="verdict")
-                with TabbedContent(id="results"):
-                    with TabPane("Output", id="output-tab"):
-                        yield OutputLog(id="output")
-                    with TabPane("Variables", id="variables-tab"):
-                        yield VariablesTable(id="variables")
-                    with TabPane("Plot", id="plot-tab"):
-                        yield LossPlot(id="plot")
+                yield CodeEditor(id="editor")
+                yield ResultsPane(id="results-pane")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -204,13 +206,12 @@ class LessonScreen(Screen[None]):
         return lesson
 
     @property
-    def tutor(self) -> TutorApp:
-        """The app, typed: the supervisor, the device and the header live there."""
-        return cast("TutorApp", self.app)
+    def editor(self) -> CodeEditor:
+        return self.query_one(CodeEditor)
 
     @property
-    def editor(self) -> TextArea:
-        return self.query_one("#editor", TextArea)
+    def results(self) -> ResultsPane:
+        return self.query_one(ResultsPane)
 
     # -- showing a step ---------------------------------------------------------------
 
@@ -226,8 +227,8 @@ class LessonScreen(Screen[None]):
                 record.code if record.code is not None else step.exercise.starter.source
             )
             self.editor.focus()
-            self._clear_results()
-            self._set_verdict(
+            self.results.clear()
+            self.results.set_verdict(
                 f"{PASS} — done earlier; F3 compares with the reference solution"
                 if record.done
                 else "F5 runs your code · F6 checks it · F2 gives a hint · F1 lists every key"
@@ -239,7 +240,7 @@ class LessonScreen(Screen[None]):
 
     def show_text(self) -> None:
         """Render the step's prose for the device the worker reported (GPU or CPU)."""
-        device = self.tutor.lesson_device
+        device = self.device()
         self._text_device = device
         text = for_device(self.step.text, device)
         # No heading: the title bar above names the step, and rows are precious at 80x24.
@@ -247,7 +248,7 @@ class LessonScreen(Screen[None]):
         self._show_hints()
 
     def device_changed(self) -> None:
-        if self.step is not None and self.tutor.lesson_device != self._text_device:
+        if self.step is not None and self.device() != self._text_device:
             self.show_text()
 
     def _update_title(self) -> None:
@@ -264,7 +265,7 @@ class LessonScreen(Screen[None]):
     def _show_hints(self) -> AwaitComplete:
         step = self.step
         record = self.store.progress.exercise(step.key)
-        device = self.tutor.lesson_device
+        device = self.device()
         parts = [
             f"### Hint {number} of {len(step.hints)}\n\n{for_device(hint, device)}"
             for number, hint in enumerate(step.hints[: record.hints_shown], start=1)
@@ -276,22 +277,9 @@ class LessonScreen(Screen[None]):
         hints.display = bool(parts)
         return hints.update("\n\n".join(parts))
 
-    def _set_verdict(self, text: str, kind: str = "") -> None:
-        """Plain text, never markup: messages quote learners' code, e.g. `x[i]`."""
-        verdict = self.query_one("#verdict", Static)
-        verdict.update(Text(text))
-        verdict.set_classes(kind)
-
-    def _clear_results(self) -> None:
-        """A fresh step (or a reset) starts with empty output, variables and plot."""
-        self.query_one(OutputLog).clear()
-        self.query_one(VariablesTable).show([])
-        self.query_one(LossPlot).reset()
-        self.query_one("#results", TabbedContent).active = "output-tab"
-
     # -- code persistence -------------------------------------------------------------
 
-    @on(TextArea.Changed, "#editor")
+    @on(CodeEditor.Changed, "#editor")
     def schedule_autosave(self) -> None:
         if self._autosave is not None:
             self._autosave.stop()
@@ -323,7 +311,7 @@ class LessonScreen(Screen[None]):
 
     @work(group="sandbox", exit_on_error=False)
     async def _execute(self, check: bool) -> None:
-        supervisor = self.tutor.supervisor
+        supervisor = self.supervisor
         if supervisor.state == "running":
             self.notify("Your code is still running: F4 stops it.", severity="warning")
             return
@@ -331,9 +319,9 @@ class LessonScreen(Screen[None]):
         exercise = step.exercise
         assert exercise is not None
         self.save_code()
-        self._clear_results()
+        self.results.clear()
         starting = " (the worker is still starting)" if supervisor.state == "starting" else ""
-        self._set_verdict(("checking…" if check else "running…") + starting, "-running")
+        self.results.set_verdict(("checking…" if check else "running…") + starting, "-running")
         on_event = partial(self._on_event, step)
         try:
             if check:
@@ -349,56 +337,26 @@ class LessonScreen(Screen[None]):
                     self.editor.text, key=step.key, setup=exercise.setup, on_event=on_event
                 )
         except SandboxError as error:
-            self._set_verdict(f"{WARN} the code worker is not running ({error}): F12 restarts it")
+            self.results.set_verdict(
+                f"{WARN} the code worker is not running ({error}): F12 restarts it", "-warning"
+            )
             return
         if check and finished.check is not None and finished.check.passed:
             # Recorded even if the learner moved on while a long check ran.
             self.store.mark_done(step.key)
-            self.tutor.update_progress_title()
+            self.post_message(self.ProgressChanged())
         if step is self.step:
-            self.query_one(OutputLog).flush()
-            self._show_finished(finished, check)
+            self.results.show_finished(finished, check)
+            self._update_title()
 
     def _on_event(self, step: Step, event: Event) -> None:
         """Show what the run of `step` sends, unless the learner has moved to another step."""
-        if step is not self.step:
-            return
-        if isinstance(event, OutputEvent):
-            self.query_one(OutputLog).append(event.stream, event.text)
-        elif isinstance(event, MetricsEvent):
-            plot = self.query_one(LossPlot)
-            if not plot.series:
-                self.query_one("#results", TabbedContent).active = "plot-tab"
-            plot.add_points(event.points)
-        elif isinstance(event, VariablesEvent):
-            self.query_one(VariablesTable).show(event.variables)
-
-    def _show_finished(self, finished: Finished, check: bool) -> None:
-        output = self.query_one(OutputLog)
-        if finished.traceback:
-            output.append("stderr", finished.traceback.rstrip("\n") + "\n")
-        if finished.status not in ("ok", "error"):
-            output.note(f"{WARN} {finished.reason}")
-            self._set_verdict(f"{WARN} {finished.reason}", "-warning")
-        elif check and finished.check is not None and finished.check.passed:
-            self._set_verdict(
-                f"{PASS} — {finished.check.message}. F8: next step · F3: the reference solution",
-                "-pass",
-            )
-            self._update_title()
-        elif check and finished.check is not None:
-            self._set_verdict(f"{FAIL} — {finished.check.message}", "-fail")
-        elif finished.status == "error":
-            last = (finished.traceback.strip().splitlines()[-1:] or [finished.reason])[0]
-            if "'ellipsis'" in last:
-                last += " — replace the `...` placeholders with your code"
-            self._set_verdict(f"✗ error: {last}", "-fail")
-        else:
-            self._set_verdict(f"ran in {finished.seconds:.1f} s · F6 checks it", "")
+        if step is self.step:
+            self.results.show_event(event)
 
     @work(group="control", exit_on_error=False)
     async def action_interrupt(self) -> None:
-        supervisor = self.tutor.supervisor
+        supervisor = self.supervisor
         if supervisor.state != "running":
             self.notify("Nothing is running.")
             return
@@ -406,9 +364,9 @@ class LessonScreen(Screen[None]):
 
     @work(group="control", exit_on_error=False)
     async def action_restart(self) -> None:
-        self._set_verdict("restarting the worker…", "-running")
-        await self.tutor.supervisor.restart()
-        self._set_verdict("a fresh worker is ready; your variables were cleared", "")
+        self.results.set_verdict("restarting the worker…", "-running")
+        await self.supervisor.restart()
+        self.results.set_verdict("a fresh worker is ready; your variables were cleared", "")
 
     # -- hints, solution, reset ---------------------------------------------------------
 
@@ -457,8 +415,8 @@ class LessonScreen(Screen[None]):
             return
         self.editor.load_text(step.exercise.starter.source)
         self.store.update(step.key, code=None)
-        self._clear_results()
-        self._set_verdict("starter code restored · F5 runs it · F6 checks it")
+        self.results.clear()
+        self.results.set_verdict("starter code restored · F5 runs it · F6 checks it")
 
     def action_external_editor(self) -> None:
         """Edit in $EDITOR (vim, emacs, nano) with the app suspended, then reload the file."""
@@ -498,11 +456,10 @@ class LessonScreen(Screen[None]):
             self.notify("That was the last step." if offset > 0 else "This is the first step.")
 
     def action_toggle_plot(self) -> None:
-        results = self.query_one("#results", TabbedContent)
-        results.active = "output-tab" if results.active == "plot-tab" else "plot-tab"
+        self.results.toggle_plot()
 
     def action_show_variables(self) -> None:
-        self.query_one("#results", TabbedContent).active = "variables-tab"
+        self.results.show_variables()
 
     def action_toggle_results_size(self) -> None:
         self.toggle_class("-results-max")

@@ -1,0 +1,131 @@
+"""What a run left behind: the verdict line and the Output / Variables / Plot tabs.
+
+The lesson screen decides what to run; this pane only shows what the sandbox sent
+back, so the screen never reaches into the tabs' widgets itself.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static, TabbedContent, TabPane
+
+from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
+from tutor.widgets.loss_plot import LossPlot
+from tutor.widgets.output_log import OutputLog
+from tutor.widgets.variables import VariablesTable
+
+PASS = "✓ PASS"
+FAIL = "✗ NOT YET"
+WARN = "⚠"
+
+
+class ResultsPane(Vertical):
+    """The verdict on top, then the tabs; a training run's first metric brings up the plot."""
+
+    DEFAULT_CSS = """
+    ResultsPane {
+        height: auto;
+    }
+    ResultsPane > #verdict {
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+        background: $boost;
+    }
+    ResultsPane > #verdict.-pass {
+        background: $success 25%;
+        text-style: bold;
+    }
+    ResultsPane > #verdict.-fail {
+        background: $error 25%;
+        text-style: bold;
+    }
+    ResultsPane > #verdict.-warning {
+        background: $warning 25%;
+        text-style: bold;
+    }
+    ResultsPane > #verdict.-running {
+        color: $text-muted;
+    }
+    ResultsPane TabPane {
+        padding: 0;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="verdict")
+        with TabbedContent(id="results"):
+            with TabPane("Output", id="output-tab"):
+                yield OutputLog(id="output")
+            with TabPane("Variables", id="variables-tab"):
+                yield VariablesTable(id="variables")
+            with TabPane("Plot", id="plot-tab"):
+                yield LossPlot(id="plot")
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one("#results", TabbedContent)
+
+    @property
+    def output(self) -> OutputLog:
+        return self.query_one(OutputLog)
+
+    @property
+    def plot(self) -> LossPlot:
+        return self.query_one(LossPlot)
+
+    def set_verdict(self, text: str, kind: str = "") -> None:
+        """Plain text, never markup: messages quote learners' code, e.g. `x[i]`."""
+        verdict = self.query_one("#verdict", Static)
+        verdict.update(Text(text))
+        verdict.set_classes(kind)
+
+    def clear(self) -> None:
+        """A fresh step (or a reset) starts with empty output, variables and plot."""
+        self.output.clear()
+        self.query_one(VariablesTable).show([])
+        self.plot.reset()
+        self.tabs.active = "output-tab"
+
+    def show_event(self, event: Event) -> None:
+        """Streamed output, metric points and the variables table as they arrive."""
+        if isinstance(event, OutputEvent):
+            self.output.append(event.stream, event.text)
+        elif isinstance(event, MetricsEvent):
+            if not self.plot.series:
+                self.tabs.active = "plot-tab"
+            self.plot.add_points(event.points)
+        elif isinstance(event, VariablesEvent):
+            self.query_one(VariablesTable).show(event.variables)
+
+    def show_finished(self, finished: Finished, check: bool) -> None:
+        """The traceback into the output, and one verdict line that says what happened."""
+        output = self.output
+        output.flush()
+        if finished.traceback:
+            output.append("stderr", finished.traceback.rstrip("\n") + "\n")
+        if finished.status not in ("ok", "error"):
+            output.note(f"{WARN} {finished.reason}")
+            self.set_verdict(f"{WARN} {finished.reason}", "-warning")
+        elif check and finished.check is not None and finished.check.passed:
+            self.set_verdict(
+                f"{PASS} — {finished.check.message}. F8: next step · F3: the reference solution",
+                "-pass",
+            )
+        elif check and finished.check is not None:
+            self.set_verdict(f"{FAIL} — {finished.check.message}", "-fail")
+        elif finished.status == "error":
+            last = (finished.traceback.strip().splitlines()[-1:] or [finished.reason])[0]
+            if "'ellipsis'" in last:
+                last += " — replace the `...` placeholders with your code"
+            self.set_verdict(f"✗ error: {last}", "-fail")
+        else:
+            self.set_verdict(f"ran in {finished.seconds:.1f} s · F6 checks it", "")
+
+    def toggle_plot(self) -> None:
+        self.tabs.active = "output-tab" if self.tabs.active == "plot-tab" else "plot-tab"
+
+    def show_variables(self) -> None:
+        self.tabs.active = "variables-tab"
