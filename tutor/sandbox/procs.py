@@ -18,8 +18,8 @@ import time
 TOKEN_VARIABLE = "TUTOR_WORKER_TOKEN"
 
 
-def process_table() -> dict[int, tuple[int, str]]:
-    """pid -> (parent pid, state letter) for every process we can see."""
+def process_table(session: int | None = None) -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state letter) for every process we can see (or in `session`)."""
     table: dict[int, tuple[int, str]] = {}
     try:
         entries = os.listdir("/proc")
@@ -33,7 +33,8 @@ def process_table() -> dict[int, tuple[int, str]]:
                 fields = stat.read().rpartition(b")")[2].split()
         except OSError:
             continue
-        table[int(entry)] = (int(fields[1]), fields[0].decode())
+        if session is None or int(fields[3]) == session:
+            table[int(entry)] = (int(fields[1]), fields[0].decode())
     return table
 
 
@@ -89,15 +90,21 @@ def has_children() -> bool:
 
 
 def kill_tree(
-    root: int, token: str | None = None, *, also: set[int] | None = None, rounds: int = 50
+    root: int,
+    token: str | None = None,
+    *,
+    also: set[int] | None = None,
+    session: int | None = None,
+    rounds: int = 50,
 ) -> int:
     """SIGKILL everything below `root` (and marked with `token`, and `also`); reap our own.
 
     `root` itself is left alone: the worker sweeping after a run is the root; for a
     dead worker the supervisor reaps the root through asyncio. Repeats until a scan
     finds nothing alive, as a fork storm may add processes while we kill. Every
-    process killed here that is, or becomes, our child is reaped before returning,
-    so none stays `<defunct>`. Returns how many processes were killed.
+    process killed here, or of the dead worker's `session` (a zombie keeps its
+    session), that is or becomes our child is reaped before returning, so none stays
+    `<defunct>`. Returns how many processes were killed.
     """
     me = os.getpid()
     killed: set[int] = set()
@@ -116,17 +123,19 @@ def kill_tree(
         if not alive:
             break
         time.sleep(0.005)
-    reap(killed | (also or set()))
+    reap(killed | (also or set()), session)
     return len(killed)
 
 
-def reap(pids: set[int], within: float = 2.0) -> None:
-    """Wait for those of `pids` that are our children; only these, never anyone else's."""
+def reap(pids: set[int], session: int | None = None, within: float = 2.0) -> None:
+    """Wait for those of `pids` (and of `session`) that are our children; never others."""
     me = os.getpid()
     deadline = time.monotonic() + within
     waiting = set(pids)
-    while waiting:
+    while True:
         table = process_table()
+        if session is not None:
+            waiting |= set(process_table(session))
         for pid in list(waiting):
             if pid not in table:
                 waiting.discard(pid)

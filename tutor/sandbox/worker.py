@@ -254,7 +254,9 @@ class WorkerProcess:
             except ProcessLookupError:
                 pass
         await asyncio.shield(self.exited)
-        await asyncio.to_thread(kill_tree, self.proc.pid, self.token, also=tree)
+        await asyncio.to_thread(
+            kill_tree, self.proc.pid, self.token, also=tree, session=self.proc.pid
+        )
         self.close_output()
 
     def drain_output(self) -> None:
