@@ -21,6 +21,7 @@ import fcntl
 import io
 import json
 import os
+import random
 import resource
 import secrets
 import signal
@@ -253,6 +254,8 @@ class Worker:
         self.streams = _Stream.open(1, sys.stdout), _Stream.open(2, sys.stderr)
         self.input = builtins.input if stdin else _no_input
         self.recursion_limit = sys.getrecursionlimit()
+        self.home = os.getcwd()
+        """Where scripts run; an exercise's request names its own scratch folder."""
         self.reserve: bytearray | None = bytearray(RESERVE)
         self.armed = False
         self._restore()
@@ -299,7 +302,8 @@ class Worker:
             blocks.insert(0, (setup["source"], f"{setup['path']}:{setup['line']}"))
         argv = request.get("argv") or ([filename] if script else [""])
         path0 = os.path.dirname(filename) if script else ""
-        reset_torch_globals()
+        os.chdir(request.get("cwd") or self.home)
+        reset_torch_globals(seed=check)
         leftover = frozenset(execution.learner_threads(self.own_threads))
         for stream in self.streams:
             stream.leftover = leftover
@@ -458,17 +462,25 @@ class Worker:
         builtins.input = self.input
 
 
-def reset_torch_globals() -> None:
+def reset_torch_globals(*, seed: bool) -> None:
     """Undo process-wide torch settings a previous run made, before the next one starts.
 
     One worker serves every exercise: without this, `torch.set_default_dtype(torch.float64)`
     in one lesson would silently turn the next lesson's tensors into float64. Each run
     executes the learner's whole code, so a setting it makes again is back at once.
+    With `seed` (a check), the random generators restart too, so the same code always
+    gets the same verdict, whatever ran before it in this worker.
     """
     import torch
 
     torch.set_default_dtype(torch.float32)
     torch.set_grad_enabled(True)
+    if seed:
+        torch.manual_seed(0)
+        random.seed(0)
+        numpy = sys.modules.get("numpy")
+        if numpy is not None:
+            numpy.random.seed(0)
 
 
 def device_report(requested: str, threads: int) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tutor.lessons.model import CheckReport, CodeBlock
-from tutor.locations import data_dir
+from tutor.locations import data_dir, scratch_folder
 from tutor.sandbox.capture import OutputTap
 from tutor.sandbox.limits import Limits, format_size, process_containment, set_child_subreaper
 from tutor.sandbox.procs import count_below
@@ -97,7 +97,7 @@ class Supervisor:
         self.device = device
         self.python = python
         self.cwd = cwd
-        """The worker's working directory: a private scratch folder unless given."""
+        """The worker process's folder (scripts run there); exercises get their own, see `run`."""
         self.stdin = stdin
         """Workers read our stdin (`tutor run`); otherwise `input()` fails at once."""
         self.watchdog = process_containment() == "watchdog"
@@ -216,12 +216,15 @@ class Supervisor:
         script: bool = False,
         argv: Sequence[str] | None = None,
         filename: str | None = None,
+        cwd: Path | None = None,
         on_event: EventCallback | None = None,
     ) -> Finished:
         """Run `code` in `key`'s namespace (REPL), or as `python FILE` would (`script`).
 
         `setup` runs first when the namespace is new. `filename` names the code in
-        tracebacks: `<key>` by default, the script's absolute path for `script`.
+        tracebacks: `<key>` by default, the script's absolute path for `script`. The
+        code runs in `cwd`: by default `key`'s scratch folder, or for a script the
+        worker's own folder (where `python FILE` was typed).
         """
         message = {
             "type": "run",
@@ -231,6 +234,7 @@ class Supervisor:
             "setup": _block(setup),
             "script": script,
             "argv": list(argv) if argv is not None else None,
+            "cwd": _folder(cwd or (None if script else scratch_folder(key))),
         }
         return await self._request(message, on_event, self.limits.run_timeout)
 
@@ -242,6 +246,7 @@ class Supervisor:
         checks: Sequence[CodeBlock],
         setup: CodeBlock | str | None = None,
         names: Collection[str] | None = None,
+        cwd: Path | None = None,
         on_event: EventCallback | None = None,
     ) -> Finished:
         """Run setup and `code` in a fresh namespace exactly as a run does, then `checks`.
@@ -249,7 +254,8 @@ class Supervisor:
         The namespace the check produced becomes `key`'s, so the variables panel and
         later runs see what the checks saw. `Finished.check` carries the verdict.
         `names` (`Exercise.names`) are the names the exercise asks for: a check that
-        fails on any other has a bug of its own, which the verdict then says.
+        fails on any other has a bug of its own, which the verdict then says. The code
+        runs in `cwd`, by default `key`'s scratch folder, as a run does.
         """
         message = {
             "type": "check",
@@ -259,6 +265,7 @@ class Supervisor:
             "setup": _block(setup),
             "checks": [_block(check) for check in checks],
             "names": None if names is None else sorted(names),
+            "cwd": _folder(cwd or scratch_folder(key)),
         }
         return await self._request(message, on_event, self.limits.check_timeout)
 
@@ -564,6 +571,14 @@ def _trim_crash_log(log: str) -> str:
         if "tutor/sandbox/" not in line and not line.strip().startswith('File "<string>"')
     ]
     return "\n".join(lines[-40:]).strip()
+
+
+def _folder(path: Path | None) -> str | None:
+    """`path`, created if missing (a reset may have removed it), for the worker to enter."""
+    if path is None:
+        return None
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
 
 
 def _block(block: CodeBlock | str | None) -> dict[str, Any] | None:
