@@ -331,6 +331,7 @@ def check_exercise(args: argparse.Namespace) -> int:
         store.add_attempt(step.key, "check", said, passed, code)
         if passed:
             store.mark_done(step.key)
+        store.flush()
         _warn(store.warning)
         _warn(CANNOT_SAVE.format(why=store.problem) if store.problem else None)
         store.close()
