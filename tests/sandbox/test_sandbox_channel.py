@@ -63,6 +63,13 @@ async def test_forged_lines_on_every_open_fd_stop_the_run(supervisor: Supervisor
     await assert_recovered(supervisor)
 
 
+async def test_a_worker_whose_channel_was_written_to_is_replaced(supervisor: Supervisor) -> None:
+    finished = await _check(supervisor, FORGE + f"for fd in {EVERY_OPEN_FD}:\n    forge(fd)")
+    assert finished.check is not None and not finished.check.passed
+    assert finished.variables_lost and "private reply channel" in finished.reason
+    await assert_recovered(supervisor)
+
+
 async def test_a_reply_without_newline_is_cut_off(supervisor: Supervisor) -> None:
     code = f"""
 import os

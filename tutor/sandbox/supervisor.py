@@ -50,6 +50,7 @@ LEARNER_FILENAME = "<your code>"
 WATCH_INTERVAL = 0.1
 """Seconds between two counts of a run's processes by the watchdog."""
 LOST = "your variables were lost — a fresh worker is ready"
+TAMPERED_REASON = "your code wrote to tutor's private reply channel, so its worker was replaced"
 SIGNAL_WORDS = {
     signal.SIGSEGV: "segmentation fault",
     signal.SIGABRT: "aborted",
@@ -318,6 +319,12 @@ class Supervisor:
                     finished = pending.future.result()
                 if pending.stopping is not None:
                     await asyncio.shield(pending.stopping)
+                if pending.worker.tampered and pending.worker is self._worker:
+                    # Its verdict came in first, but the channel was written to: a worker
+                    # whose pipe may hold half a forged line never serves another request.
+                    await asyncio.shield(self._replace(pending.worker))
+                    reason = f"{TAMPERED_REASON}; {LOST}"
+                    finished = replace(finished, reason=reason, variables_lost=True)
             except asyncio.CancelledError:
                 pending.cause = pending.cause or "interrupt"
                 await asyncio.shield(self._stop(pending, kill=True))
@@ -380,8 +387,7 @@ class Supervisor:
     async def _replace_idle(self, worker: WorkerProcess) -> None:
         await self._replace(worker)
         if not self._closing:
-            reason = "your code wrote to tutor's private reply channel, so its worker was replaced"
-            self._set_state("ready", f"{reason}; {LOST}")
+            self._set_state("ready", f"{TAMPERED_REASON}; {LOST}")
 
     # -- stopping and recovery --------------------------------------------------------
 
@@ -491,10 +497,7 @@ class Supervisor:
                 f"process limit reached: your code started more than {self.limits.processes}"
                 " processes, so they were all stopped",
             ),
-            "tamper": (
-                "error",
-                "your code wrote to tutor's private reply channel, so its worker was replaced",
-            ),
+            "tamper": ("error", TAMPERED_REASON),
             "restart": ("interrupted", "the worker was restarted"),
             "close": ("interrupted", "the sandbox was closed"),
         }
