@@ -206,3 +206,20 @@ async def test_a_pass_is_recorded_even_after_moving_on(tutor_home: Path) -> None
         assert store.progress.is_done("tensors/from-a-list")
         assert "PASS" not in str(app.screen.query_one("#verdict").render()), "shown on its own step"
         assert app.sub_title.endswith("1/4 done")
+
+
+async def test_focus_returns_to_the_editor_after_enlarging_the_results_and_back(
+    tutor_home: Path,
+) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "f8")
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        assert screen.focused is screen.editor
+        await pilot.press("alt+m")
+        assert not screen.editor.display or not screen.editor.region
+        await pilot.press("alt+m", "x")
+        assert screen.focused is screen.editor
+        assert "x" in screen.editor.text

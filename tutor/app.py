@@ -175,12 +175,14 @@ def lesson_commands(screen: LessonScreen) -> Iterable[SystemCommand]:
     """Every action of the lesson screen's key bindings, once each, for the palette."""
     seen: set[str] = set()
     for binding in screen.BINDINGS:
-        if not isinstance(binding, Binding) or not binding.action.isidentifier():
+        if not isinstance(binding, Binding) or not binding.tooltip:
             continue
-        if binding.action in seen:
+        name = binding.action.split("(")[0]
+        if name in seen:
             continue
-        seen.add(binding.action)
-        action = getattr(screen, f"action_{binding.action}")
+        seen.add(name)
         yield SystemCommand(
-            f"{binding.description} ({binding.key.split(',')[0]})", binding.tooltip, action
+            f"{binding.description} ({binding.key.split(',')[0]})",
+            binding.tooltip,
+            partial(screen.run_action, binding.action),
         )

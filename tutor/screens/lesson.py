@@ -17,6 +17,7 @@ from functools import partial
 
 from rich.text import Text
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
@@ -66,7 +67,23 @@ class LessonScreen(Screen[None]):
             "f3,alt+s", "solution", "Solution", priority=True, tooltip="Show the reference solution"
         ),
         Binding(
-            "f4,alt+c", "interrupt", "Stop", priority=True, tooltip="Interrupt the running code"
+            "f4", "interrupt('F4')", "Stop", priority=True, tooltip="Interrupt the running code"
+        ),
+        Binding(
+            "alt+c",
+            "interrupt('alt+c')",
+            "Stop",
+            show=False,
+            priority=True,
+            tooltip="Interrupt the running code",
+        ),
+        Binding(
+            "ctrl+c",
+            "interrupt('ctrl+c')",
+            "Stop",
+            show=False,
+            priority=True,
+            tooltip="While code runs: interrupt it; otherwise copy the selection",
         ),
         Binding("f8,alt+n", "next_step", "Next", priority=True, tooltip="Go to the next step"),
         Binding(
@@ -177,6 +194,8 @@ class LessonScreen(Screen[None]):
         self.supervisor = supervisor
         self.device = device
         self._initial = step
+        self._stopped_by: str | None = None
+        """The key that interrupted the current run, named in its verdict."""
         self._autosave: Timer | None = None
         self._text_device = ""
         """The device the prose on screen was written for; re-render when it changes."""
@@ -320,6 +339,7 @@ class LessonScreen(Screen[None]):
         assert exercise is not None
         self.save_code()
         self.results.clear()
+        self._stopped_by = None
         starting = " (the worker is still starting)" if supervisor.state == "starting" else ""
         self.results.set_verdict(("checking…" if check else "running…") + starting, "-running")
         on_event = partial(self._on_event, step)
@@ -346,7 +366,7 @@ class LessonScreen(Screen[None]):
             self.store.mark_done(step.key)
             self.post_message(self.ProgressChanged())
         if step is self.step:
-            self.results.show_finished(finished, check)
+            self.results.show_finished(finished, check, stopped_by=self._stopped_by)
             self._update_title()
 
     def _on_event(self, step: Step, event: Event) -> None:
@@ -354,13 +374,22 @@ class LessonScreen(Screen[None]):
         if step is self.step:
             self.results.show_event(event)
 
-    @work(group="control", exit_on_error=False)
-    async def action_interrupt(self) -> None:
-        supervisor = self.supervisor
-        if supervisor.state != "running":
+    def action_interrupt(self, key: str = "F4") -> None:
+        """Stop the run; the verdict then names `key`, the key the learner pressed.
+
+        ctrl+c when nothing runs is skipped, so it copies as everywhere else in Textual.
+        """
+        if self.supervisor.state != "running":
+            if key == "ctrl+c":
+                raise SkipAction()
             self.notify("Nothing is running.")
             return
-        await supervisor.interrupt()
+        self._stopped_by = key
+        self._interrupt()
+
+    @work(group="control", exit_on_error=False)
+    async def _interrupt(self) -> None:
+        await self.supervisor.interrupt()
 
     @work(group="control", exit_on_error=False)
     async def action_restart(self) -> None:
@@ -432,7 +461,7 @@ class LessonScreen(Screen[None]):
         except Exception as error:  # noqa: BLE001 - suspend is unsupported in some terminals
             self.notify(f"Could not open {editor}: {error}", severity="error", markup=False)
             return
-        self.editor.load_text(path.read_text(encoding="utf-8"))
+        self.editor.set_code(path.read_text(encoding="utf-8"))
         self.save_code()
 
     # -- navigation and view --------------------------------------------------------------
@@ -462,7 +491,12 @@ class LessonScreen(Screen[None]):
         self.results.show_variables()
 
     def action_toggle_results_size(self) -> None:
+        """The hidden editor loses focus: give it back when the results shrink again."""
         self.toggle_class("-results-max")
+        if self.has_class("-results-max"):
+            self.results.tabs.focus()
+        elif self.step.is_exercise:
+            self.editor.focus()
 
     def action_scroll_text(self, direction: int) -> None:
         pane = self.query_one("#step-pane", VerticalScroll)
@@ -477,4 +511,4 @@ class LessonScreen(Screen[None]):
         self.app.theme = "textual-light" if self.app.current_theme.dark else "textual-dark"
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self))
+        self.app.push_screen(HelpScreen(self, CodeEditor.BINDINGS))

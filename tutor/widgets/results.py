@@ -100,15 +100,24 @@ class ResultsPane(Vertical):
         elif isinstance(event, VariablesEvent):
             self.query_one(VariablesTable).show(event.variables)
 
-    def show_finished(self, finished: Finished, check: bool) -> None:
-        """The traceback into the output, and one verdict line that says what happened."""
+    def show_finished(
+        self, finished: Finished, check: bool, *, stopped_by: str | None = None
+    ) -> None:
+        """The traceback into the output, and one verdict line that says what happened.
+
+        `stopped_by` is the key the learner pressed to interrupt the run: the sandbox
+        says "Ctrl+C" (what it sends), the learner may have pressed F4.
+        """
         output = self.output
         output.flush()
         if finished.traceback:
             output.append("stderr", finished.traceback.rstrip("\n") + "\n")
+        reason = finished.reason
+        if finished.status == "interrupted" and stopped_by is not None:
+            reason = reason.replace("Ctrl+C", stopped_by)
         if finished.status not in ("ok", "error"):
-            output.note(f"{WARN} {finished.reason}")
-            self.set_verdict(f"{WARN} {finished.reason}", "-warning")
+            output.note(f"{WARN} {reason}")
+            self.set_verdict(f"{WARN} {reason}", "-warning")
         elif check and finished.check is not None and finished.check.passed:
             self.set_verdict(
                 f"{PASS} — {finished.check.message}. F8: next step · F3: the reference solution",
