@@ -6,7 +6,8 @@ from textual.app import App, ComposeResult
 
 from tutor.sandbox.protocol import MetricPoint
 from tutor.widgets.loss_plot import LossPlot, downsample
-from tutor.widgets.output_log import OutputLog, literal
+from tutor.widgets.output_log import OutputLog
+from tutor.widgets.plain import literal
 
 
 def test_literal_makes_control_characters_visible() -> None:

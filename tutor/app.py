@@ -23,6 +23,7 @@ from tutor.sandbox.limits import Limits
 from tutor.sandbox.supervisor import Supervisor
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
+from tutor.widgets.plain import printable
 
 
 class TutorApp(App[None]):
@@ -73,7 +74,7 @@ class TutorApp(App[None]):
         if self.catalog.broken:
             names = ", ".join(broken.path.name for broken in self.catalog.broken)
             self.notify(
-                f"Some lessons could not be loaded: {names}",
+                printable(f"Some lessons could not be loaded: {names}"),
                 severity="error",
                 timeout=10,
                 markup=False,
@@ -100,7 +101,7 @@ class TutorApp(App[None]):
             await self.supervisor.start()
         except Exception as error:  # noqa: BLE001 - the app stays usable for reading
             self.notify(
-                f"The code worker could not start: {error}",
+                printable(f"The code worker could not start: {error}"),
                 severity="error",
                 timeout=20,
                 markup=False,
@@ -112,7 +113,9 @@ class TutorApp(App[None]):
 
     def _worker_state_changed(self, state: str, reason: str = "") -> None:
         if reason:
-            self.notify(reason, title="Worker", severity="warning", timeout=10, markup=False)
+            self.notify(
+                printable(reason), title="Worker", severity="warning", timeout=10, markup=False
+            )
         if state == "running":
             self._running_since = time.monotonic()
             self._running_timer = self._running_timer or self.set_interval(

@@ -15,7 +15,6 @@ import subprocess
 from collections.abc import Callable
 from functools import partial
 
-from rich.text import Text
 from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -40,6 +39,7 @@ from tutor.screens.help import HelpScreen
 from tutor.widgets.code_editor import CodeEditor
 from tutor.widgets.lesson_tree import DONE, TODO
 from tutor.widgets.loss_plot import LossPlot
+from tutor.widgets.plain import plain, printable
 from tutor.widgets.results import PASS, WARN, ResultsPane
 
 AUTOSAVE_DELAY = 2.0
@@ -279,7 +279,7 @@ class LessonScreen(Screen[None]):
             mark = "reading"
         where = f"step {number}/{len(self.lesson.steps)}"
         title = f"{self.lesson.title} · {where} · {step.title} · {mark}"
-        self.query_one("#step-title", Static).update(Text(title))
+        self.query_one("#step-title", Static).update(plain(title))
 
     def _show_hints(self) -> AwaitComplete:
         step = self.step
@@ -459,7 +459,8 @@ class LessonScreen(Screen[None]):
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), str(path)], check=False)
         except Exception as error:  # noqa: BLE001 - suspend is unsupported in some terminals
-            self.notify(f"Could not open {editor}: {error}", severity="error", markup=False)
+            message = printable(f"Could not open {editor}: {error}")
+            self.notify(message, severity="error", markup=False)
             return
         self.editor.set_code(path.read_text(encoding="utf-8"))
         self.save_code()

@@ -1,23 +1,17 @@
 """The learner's program output, streamed in, shown exactly as text.
 
 Output is untrusted: a snippet can print terminal control sequences or Rich markup.
-Every chunk becomes a plain `Text` with control characters made visible, so nothing
-a learner prints can restyle, move the cursor in, or clear the app.
+Every line becomes a plain `Text` with control characters made visible, so nothing
+a learner prints can restyle, move the cursor in, or clear the app; a huge line is
+drawn as its head and tail, so it cannot freeze the app either.
 """
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual.widgets import RichLog
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def literal(text: str) -> str:
-    """`text` with control characters shown as escapes (ESC becomes `\\x1b`), tabs expanded."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text.expandtabs(4))
+from tutor.widgets.plain import LineBuffer, literal, plain
 
 
 class OutputLog(RichLog):
@@ -56,16 +50,17 @@ class OutputLog(RichLog):
             id=id,
             classes=classes,
         )
-        self._pending: dict[str, str] = {}
+        self._pending: dict[str, LineBuffer] = {}
 
     def append(self, stream: str, text: str) -> None:
         """Add output as it arrives; a line is written once its newline has come."""
-        buffered = self._pending.pop(stream, "") + text
-        *lines, rest = buffered.split("\n")
+        *lines, rest = text.split("\n")
         for line in lines:
-            self._write_line(stream, line)
+            pending = self._pending.pop(stream, LineBuffer())
+            pending.add(line)
+            self._write_line(stream, pending)
         if rest:
-            self._pending[stream] = rest
+            self._pending.setdefault(stream, LineBuffer()).add(rest)
 
     def flush(self) -> None:
         """Write what is left without a newline (a run ended mid-line)."""
@@ -76,13 +71,13 @@ class OutputLog(RichLog):
     def note(self, text: str) -> None:
         """A line from tutor itself, such as "interrupted", styled apart from the program's."""
         self.flush()
-        self.write(Text(text, style=self.get_component_rich_style("output--note")))
+        self.write(plain(text, style=self.get_component_rich_style("output--note")))
 
     def clear(self) -> OutputLog:
         self._pending.clear()
         super().clear()
         return self
 
-    def _write_line(self, stream: str, line: str) -> None:
+    def _write_line(self, stream: str, line: LineBuffer) -> None:
         style = self.get_component_rich_style("output--stderr") if stream == "stderr" else ""
-        self.write(Text(literal(line), style=style))
+        self.write(Text(literal(line.text()), style=style))

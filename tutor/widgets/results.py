@@ -6,7 +6,6 @@ back, so the screen never reaches into the tabs' widgets itself.
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
@@ -14,6 +13,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
 from tutor.widgets.loss_plot import LossPlot
 from tutor.widgets.output_log import OutputLog
+from tutor.widgets.plain import plain
 from tutor.widgets.variables import VariablesTable
 
 PASS = "✓ PASS"
@@ -79,7 +79,7 @@ class ResultsPane(Vertical):
     def set_verdict(self, text: str, kind: str = "") -> None:
         """Plain text, never markup: messages quote learners' code, e.g. `x[i]`."""
         verdict = self.query_one("#verdict", Static)
-        verdict.update(Text(text))
+        verdict.update(plain(text))
         verdict.set_classes(kind)
 
     def clear(self) -> None:

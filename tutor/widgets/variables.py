@@ -1,15 +1,25 @@
-"""The variables-and-device panel: every tensor, parameter and module after a run."""
+"""The variables-and-device panel: every tensor, parameter and module after a run.
+
+Names and values come from the learner's namespace, so every cell is plain text: a
+variable called `[/]` must not be parsed as markup (it once crashed the app).
+"""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.sandbox.protocol import Variable
+from tutor.widgets.plain import plain
 
 COLUMNS = ("name", "type", "shape", "dtype", "device", "grad")
 
 
-class VariablesTable(DataTable[str]):
+CELL_LIMIT = 60
+"""Characters of a name or value shown in a cell."""
+
+
+class VariablesTable(DataTable[Text]):
     """Shows where each tensor lives: the answer to most device-mismatch errors."""
 
     DEFAULT_CSS = """
@@ -26,7 +36,7 @@ class VariablesTable(DataTable[str]):
     def show(self, variables: list[Variable]) -> None:
         self.clear()
         for variable in variables:
-            self.add_row(*row(variable), key=variable.name)
+            self.add_row(*(plain(cell, CELL_LIMIT) for cell in row(variable)), key=variable.name)
 
 
 def row(variable: Variable) -> tuple[str, ...]:
