@@ -238,6 +238,7 @@ class LessonScreen(Screen[None]):
         if previous is not None:
             self.save_code(previous)
         self.set_class(step.is_exercise, "-exercise")
+        self.remove_class("-results")
         self.show_text()
         self.query_one("#step-pane", VerticalScroll).scroll_home(animate=False)
         if step.exercise is not None:
@@ -300,6 +301,8 @@ class LessonScreen(Screen[None]):
 
     @on(CodeEditor.Changed, "#editor")
     def schedule_autosave(self) -> None:
+        """Also gives a small screen back to the editor: the learner is typing again."""
+        self.remove_class("-results")
         if self._autosave is not None:
             self._autosave.stop()
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_code)
@@ -339,6 +342,7 @@ class LessonScreen(Screen[None]):
         assert exercise is not None
         self.save_code()
         self.results.clear()
+        self.add_class("-results")
         self._stopped_by = None
         starting = " (the worker is still starting)" if supervisor.state == "starting" else ""
         self.results.set_verdict(("checking…" if check else "running…") + starting, "-running")
@@ -413,6 +417,7 @@ class LessonScreen(Screen[None]):
 
     async def _reveal_hints(self) -> None:
         """Show what was just revealed: awaited, so quick key presses never race the update."""
+        self.remove_class("-results")
         await self._show_hints()
         self.query_one("#step-pane", VerticalScroll).scroll_end(animate=False)
 

@@ -8,7 +8,10 @@ drawn as its head and tail, so it cannot freeze the app either.
 
 from __future__ import annotations
 
+from collections import deque
+
 from rich.text import Text
+from textual import events
 from textual.widgets import RichLog
 
 from tutor.widgets.plain import LineBuffer, literal, plain
@@ -21,6 +24,7 @@ class OutputLog(RichLog):
     OutputLog {
         background: $surface;
         padding: 0 1;
+        scrollbar-gutter: stable;
     }
     OutputLog .output--stderr {
         color: $text-error;
@@ -43,6 +47,7 @@ class OutputLog(RichLog):
     ) -> None:
         super().__init__(
             max_lines=10_000,
+            min_width=20,
             wrap=True,
             markup=False,
             highlight=False,
@@ -51,6 +56,9 @@ class OutputLog(RichLog):
             classes=classes,
         )
         self._pending: dict[str, LineBuffer] = {}
+        self._texts: deque[Text] = deque(maxlen=self.max_lines)
+        """Every line as text, to wrap again at a new width (RichLog keeps only wrapped rows)."""
+        self._wrapped_at = 0
 
     def append(self, stream: str, text: str) -> None:
         """Add output as it arrives; a line is written once its newline has come."""
@@ -71,13 +79,30 @@ class OutputLog(RichLog):
     def note(self, text: str) -> None:
         """A line from tutor itself, such as "interrupted", styled apart from the program's."""
         self.flush()
-        self.write(plain(text, style=self.get_component_rich_style("output--note")))
+        self._add(plain(text, style=self.get_component_rich_style("output--note")))
 
     def clear(self) -> OutputLog:
         self._pending.clear()
+        self._texts.clear()
         super().clear()
         return self
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Wrap again at the pane's width: lines written while hidden or before a resize
+        were wrapped at another width and would run past the edge or end short of it."""
+        width = self.scrollable_content_region.width
+        if self._texts and width and width != self._wrapped_at:
+            super().clear()
+            for text in self._texts:
+                self.write(text, width=width)
+        self._wrapped_at = width
+
     def _write_line(self, stream: str, line: LineBuffer) -> None:
         style = self.get_component_rich_style("output--stderr") if stream == "stderr" else ""
-        self.write(Text(literal(line.text()), style=style))
+        self._add(Text(literal(line.text()), style=style))
+
+    def _add(self, text: Text) -> None:
+        """Wrapped at the pane's width (RichLog's own measure is capped at the terminal's)."""
+        self._texts.append(text)
+        width = self.scrollable_content_region.width
+        self.write(text, width=width or None)

@@ -30,7 +30,8 @@ class ResultsPane(Vertical):
     }
     ResultsPane > #verdict {
         height: auto;
-        max-height: 4;
+        max-height: 6;
+        overflow-y: auto;
         padding: 0 1;
         background: $boost;
     }
