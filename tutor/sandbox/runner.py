@@ -442,6 +442,7 @@ def main(argv: list[str] | None = None) -> None:
     import tutor.lessons.checks  # noqa: F401 - loaded now so the first check is fast
 
     torch.set_num_threads(limits.threads)
+    execution.watch_forward_passes()
     apply(limits)
     worker = Worker(channel, limits)
     channel.send({"type": "ready", "report": device_report(args.device, torch.get_num_threads())})

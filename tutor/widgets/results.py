@@ -14,7 +14,7 @@ from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, V
 from tutor.widgets.loss_plot import LossPlot
 from tutor.widgets.output_log import OutputLog
 from tutor.widgets.plain import plain
-from tutor.widgets.variables import VariablesTable
+from tutor.widgets.variables import VariablesPanel
 
 PASS = "✓ PASS"
 FAIL = "✗ NOT YET"
@@ -61,7 +61,7 @@ class ResultsPane(Vertical):
             with TabPane("Output", id="output-tab"):
                 yield OutputLog(id="output")
             with TabPane("Variables", id="variables-tab"):
-                yield VariablesTable(id="variables")
+                yield VariablesPanel(id="variables-panel")
             with TabPane("Plot", id="plot-tab"):
                 yield LossPlot(id="plot")
 
@@ -86,7 +86,7 @@ class ResultsPane(Vertical):
     def clear(self) -> None:
         """A fresh step (or a reset) starts with empty output, variables and plot."""
         self.output.clear()
-        self.query_one(VariablesTable).show([])
+        self.query_one(VariablesPanel).show([])
         self.plot.reset()
         self.tabs.active = "output-tab"
 
@@ -99,7 +99,7 @@ class ResultsPane(Vertical):
                 self.tabs.active = "plot-tab"
             self.plot.add_points(event.points)
         elif isinstance(event, VariablesEvent):
-            self.query_one(VariablesTable).show(event.variables)
+            self.query_one(VariablesPanel).show(event.variables)
 
     def show_finished(
         self, finished: Finished, check: bool, *, stopped_by: str | None = None
