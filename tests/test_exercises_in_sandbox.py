@@ -28,7 +28,11 @@ async def test_solutions_pass_and_starters_fail_in_one_worker() -> None:
                 (exercise.starter.source, False),
             ):
                 finished = await supervisor.check(
-                    code, key=step.key, checks=exercise.checks, setup=exercise.setup
+                    code,
+                    key=step.key,
+                    checks=exercise.checks,
+                    setup=exercise.setup,
+                    names=exercise.names,
                 )
                 report = finished.check
                 if report is None or report.passed != should_pass:

@@ -8,39 +8,79 @@ learner reads one precise sentence about what to fix instead of a bare Assertion
 
 from __future__ import annotations
 
+import ast
 import linecache
 import math
+import numbers
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+import types
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
 
+from tutor.lessons import behaviour, probes
+from tutor.lessons.behaviour import CheckBroken, CheckFailed, Context
 from tutor.lessons.model import CheckReport, CodeBlock, Exercise
+from tutor.lessons.reprs import (
+    article,
+    describe,
+    dtype_name,
+    one_line,
+    shape_text,
+    shorten,
+    show,
+    tensor_spec,
+)
 
 ATOL = 1e-5
 RTOL = 1e-4
 
+BROKEN = (
+    "this exercise's check is broken ({error}, at {where}): this is not a mistake in your "
+    "code; please tell the lesson's author"
+)
 
-class CheckFailed(AssertionError):
-    """Raised by a helper with the message the learner sees."""
 
+def run_checks(
+    checks: Sequence[CodeBlock],
+    namespace: dict[str, Any],
+    *,
+    learner: CodeBlock | None = None,
+    setup: CodeBlock | None = None,
+    asked: Collection[str] | None = None,
+) -> CheckReport:
+    """Run `checks` in order against `namespace`; the first failure decides the report.
 
-def run_checks(checks: Sequence[CodeBlock], namespace: dict[str, Any]) -> CheckReport:
-    """Run `checks` in order against `namespace`; the first failure decides the report."""
+    `learner` and `setup` let behaviour helpers re-run the attempt; `asked` are the
+    names the exercise asks for or gives (`Exercise.names`): a check that trips on
+    any other name has a bug of its own, and the report says so instead of blaming
+    the learner. Unknown (`None`), every missing name is taken as the learner's.
+    """
+    context = Context(learner, setup)
     for check in checks:
-        scope = {**namespace, **helpers_for(namespace)}
+        scope = {**namespace, **helpers_for(namespace, context)}
         try:
             exec(compile_block(check), scope)
         except CheckFailed as failure:
-            return CheckReport(False, str(failure), check.line)
+            return CheckReport(False, one_line(str(failure)), check.line)
+        except CheckBroken as error:
+            return _broken(check, error)
         except NameError as error:
-            return CheckReport(False, _missing_name_message(error), check.line)
+            name = getattr(error, "name", None)
+            if name and asked is not None and name not in asked and name not in namespace:
+                return _broken(check, error)
+            return CheckReport(False, one_line(_missing_name_message(error)), check.line)
         except AssertionError as error:
-            return CheckReport(False, str(error) or _failed_line(check, error), check.line)
-        except Exception as error:  # noqa: BLE001 - any crash in a check is a learner-facing verdict
+            return CheckReport(
+                False, one_line(str(error) or _failed_line(check, error)), check.line
+            )
+        except Exception as error:  # noqa: BLE001 - any crash in a check is a verdict
+            if _checks_own_fault(error, check, namespace):
+                return _broken(check, error)
             message = f"checking your code raised {type(error).__name__}: {error}"
-            return CheckReport(False, message, check.line)
+            return CheckReport(False, one_line(message), check.line)
     return CheckReport(True, "all checks passed")
 
 
@@ -61,7 +101,70 @@ def attempt(
             exec(compile_block(block), namespace)
         except Exception as error:  # noqa: BLE001 - the learner's error is the verdict
             return CheckReport(False, f"your code raised {type(error).__name__}: {error}")
-    return run_checks(exercise.checks, namespace)
+    return run_checks(
+        exercise.checks, namespace, learner=learner, setup=exercise.setup, asked=exercise.names
+    )
+
+
+def _broken(check: CodeBlock, error: BaseException) -> CheckReport:
+    where = f"{check.path.name} line {_error_line(check, error)}"
+    text = f"{type(error).__name__}: {error}" if not isinstance(error, CheckBroken) else str(error)
+    message = BROKEN.format(error=shorten(one_line(text), 120), where=where)
+    return CheckReport(False, message, check.line, broken=True)
+
+
+def _error_line(check: CodeBlock, error: BaseException) -> int:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == check.filename]
+    return check.line + (frames[-1].lineno or 1) - 1 if frames else check.line
+
+
+def _checks_own_fault(error: Exception, check: CodeBlock, namespace: Mapping[str, Any]) -> bool:
+    """Whether `error` comes from the check's own code rather than from the learner's values.
+
+    Learner code on the stack, or torch rejecting a value, means the learner's values
+    are at fault. An exception raised by the check's own expression is the check's
+    fault unless it concerns one of the learner's objects: an AttributeError on it, or
+    a line that reads a learner variable still holding `...` or None.
+    """
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return False
+    innermost = frames[-1].filename
+    ours = {check.filename}
+    if any(not _is_library(f.filename) and f.filename not in ours for f in frames):
+        return False  # the learner's (or the setup's) code was running
+    if innermost not in ours:
+        return innermost.startswith(_HELPERS)  # a helper tripped on valid input
+    line = frames[-1].line or ""
+    used = [n for n in _names_in(line) if n in namespace and not n.startswith("_")]
+    if isinstance(error, AttributeError):
+        obj = getattr(error, "obj", None)
+        return not any(namespace[n] is obj for n in used) and not _is_learner_object(obj)
+    if any(namespace[n] is ... or namespace[n] is None for n in used):
+        return False
+    return not used
+
+
+_HELPERS = str(Path(__file__).resolve().parent)
+
+
+def _is_library(filename: str) -> bool:
+    """Installed code; the learner's code and the lesson's blocks are `<your code>`, `x.md:12`."""
+    return filename.endswith(".py") or filename.startswith(("<frozen", "<string>"))
+
+
+def _is_learner_object(obj: Any) -> bool:
+    if isinstance(obj, (type, types.ModuleType)):
+        return False
+    return getattr(type(obj), "__module__", "") in ("__main__", "builtins")
+
+
+def _names_in(line: str) -> list[str]:
+    try:
+        tree = ast.parse(line.strip().rstrip(":") or "pass")
+    except SyntaxError:
+        return []
+    return [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
 
 
 def compile_block(block: CodeBlock) -> Any:
@@ -75,8 +178,9 @@ def compile_block(block: CodeBlock) -> Any:
     return compile(block.source, block.filename, "exec")
 
 
-def helpers_for(namespace: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
+def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) -> dict[str, Any]:
     """The functions a check can call, bound to the learner's namespace for name lookups."""
+    context = context or Context()
 
     def value_of(target: Any, name: str | None) -> tuple[Any, str]:
         if isinstance(target, str) and name is None:
@@ -97,15 +201,22 @@ def helpers_for(namespace: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
         name: str | None = None,
         atol: float = ATOL,
         rtol: float = RTOL,
+        known: Mapping[str, Any] | None = None,
     ) -> Any:
         value, label = value_of(target, name)
-        check_close(value, expected, label, atol=atol, rtol=rtol)
+        try:
+            check_close(value, expected, label, atol=atol, rtol=rtol)
+        except CheckFailed:
+            for message, wrong in (known or {}).items():
+                if _close_enough(value, wrong, atol=atol, rtol=rtol):
+                    raise CheckFailed(message) from None
+            raise
         return value
 
     def expect_equal(target: Any, expected: Any, *, name: str | None = None) -> Any:
         value, label = value_of(target, name)
         if not _equal(value, expected):
-            raise CheckFailed(f"`{label}` should be {_show(expected)}, got {_show(value)}")
+            raise CheckFailed(f"`{label}` should be {show(expected)}, got {show(value)}")
         return value
 
     def expect_type(
@@ -114,13 +225,51 @@ def helpers_for(namespace: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
         value, label = value_of(target, name)
         if not isinstance(value, expected):
             raise CheckFailed(
-                f"`{label}` should be {_article(_type_names(expected))}, got {_describe(value)}"
+                f"`{label}` should be {article(_type_names(expected))}, got {describe(value)}"
             )
         return value
+
+    def expect_float(target: Any, *, name: str | None = None) -> float:
+        value, label = value_of(target, name)
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            raise CheckFailed(FLOAT_NOT_TENSOR.format(label=label, value=show(value)))
+        raise CheckFailed(f"`{label}` should be a Python float, got {describe(value)}")
 
     def expect(condition: Any, message: str) -> None:
         if not condition:
             raise CheckFailed(message)
+
+    def rerun(watch: Sequence[str] = (), **inputs: Any) -> behaviour.Run:
+        return behaviour.rerun(context, watch, inputs)
+
+    def expect_computed(
+        target: str,
+        expected: Any,
+        *,
+        inputs: Mapping[str, Any],
+        atol: float = ATOL,
+        rtol: float = RTOL,
+    ) -> None:
+        run = behaviour.rerun(context, (), inputs)
+        given = ", ".join(f"`{key}`" for key in inputs)
+        if run.error is not None:
+            raise CheckFailed(
+                f"with other values in {given}, your code raised "
+                f"{type(run.error).__name__}: {run.error}"
+            )
+        if target not in run.namespace:
+            raise CheckFailed(_not_defined(target))
+        value = run.namespace[target]
+        want = expected(run.namespace) if callable(expected) else expected
+        if _close_enough(value, want, atol=atol, rtol=rtol):
+            return
+        if target in namespace and _close_enough(value, namespace[target], atol=atol, rtol=rtol):
+            raise CheckFailed(TYPED_IN.format(target=target, value=show(value), given=given))
+        raise CheckFailed(
+            OTHER_INPUTS.format(target=target, given=given, want=show(want), value=show(value))
+        )
 
     return {
         "expect": expect,
@@ -128,10 +277,45 @@ def helpers_for(namespace: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
         "expect_close": expect_close,
         "expect_equal": expect_equal,
         "expect_type": expect_type,
+        "expect_float": expect_float,
+        "expect_computed": expect_computed,
+        "expect_output": probes.expect_output,
+        "expect_all_used": probes.expect_all_used,
+        "expect_logits": probes.expect_logits,
+        "is_linear": probes.is_linear,
+        "rerun": rerun,
+        "recording": behaviour.Recorder,
+        "update_problem": behaviour.update_problem,
+        "descent_problem": behaviour.descent_problem,
+        "loss_trend": behaviour.loss_trend,
+        "show": show,
         "CheckFailed": CheckFailed,
+        "CheckBroken": CheckBroken,
         "namespace": dict(namespace),
         "torch": torch,
     }
+
+
+FLOAT_NOT_TENSOR = (
+    "`{label}` should be a Python float, got a one-element tensor, {value}: "
+    "call .item() to get the number out of it"
+)
+TYPED_IN = (
+    "`{target}` stays {value} when {given} change: it looks typed in rather than computed "
+    "from {given}"
+)
+OTHER_INPUTS = (
+    "with other values in {given}, `{target}` should be {want}, got {value}: compute it from "
+    "{given}"
+)
+
+
+def _close_enough(value: Any, expected: Any, *, atol: float, rtol: float) -> bool:
+    try:
+        check_close(value, expected, "", atol=atol, rtol=rtol)
+    except (CheckFailed, TypeError, ValueError, RuntimeError):
+        return False
+    return True
 
 
 def check_tensor(
@@ -151,13 +335,13 @@ def check_tensor(
     """Compare `value` with what is expected, one layer at a time, most basic first."""
     wanted = _spec(dtype, shape, device)
     if not isinstance(value, torch.Tensor):
-        raise CheckFailed(f"`{label}`: expected {wanted}, got {_describe(value)}")
+        raise CheckFailed(f"`{label}`: expected {wanted}, got {describe(value)}")
     if (
         (device is not None and not _same_device(value.device, device))
         or (dtype is not None and value.dtype != dtype)
         or (shape is not None and not _shape_matches(value.shape, shape))
     ):
-        raise CheckFailed(f"`{label}`: expected {wanted}, got {_tensor_spec(value)}")
+        raise CheckFailed(f"`{label}`: expected {wanted}, got {tensor_spec(value)}")
     if values is not None:
         _check_values(value, values, label, atol=atol, rtol=rtol)
     if requires_grad is not None and value.requires_grad != requires_grad:
@@ -185,16 +369,16 @@ def check_close(value: Any, expected: Any, label: str, *, atol: float, rtol: flo
     """Numbers and tensors alike: a tensor answer to a numeric question is fine."""
     if isinstance(expected, torch.Tensor) or isinstance(value, torch.Tensor) and value.numel() > 1:
         if not isinstance(value, torch.Tensor):
-            raise CheckFailed(f"`{label}`: expected a tensor, got {_describe(value)}")
+            raise CheckFailed(f"`{label}`: expected a tensor, got {describe(value)}")
         _check_values(value, expected, label, atol=atol, rtol=rtol)
         return
     number = _as_number(value)
     if number is None:
         raise CheckFailed(
-            f"`{label}` should be a number close to {_show(expected)}, got {_describe(value)}"
+            f"`{label}` should be a number close to {show(expected)}, got {describe(value)}"
         )
     if not math.isclose(number, float(expected), rel_tol=rtol, abs_tol=atol):
-        raise CheckFailed(f"`{label}` should be {_show(expected)}, got {_show(number)}")
+        raise CheckFailed(f"`{label}` should be {show(expected)}, got {show(number)}")
 
 
 def _check_values(
@@ -205,7 +389,7 @@ def _check_values(
     target = torch.as_tensor(expected).detach().to("cpu", actual.dtype)
     if actual.shape != target.shape:
         raise CheckFailed(
-            f"`{label}`: expected shape {_shape(target.shape)}, got {_shape(actual.shape)}"
+            f"`{label}`: expected shape {shape_text(target.shape)}, got {shape_text(actual.shape)}"
         )
     close = torch.isclose(actual, target, rtol=rtol, atol=atol, equal_nan=True)
     if bool(close.all()):
@@ -217,57 +401,19 @@ def _check_values(
     total = actual.numel()
     summary = "" if total == 1 else f" ({count} of {total} elements differ)"
     raise CheckFailed(
-        f"`{label}` has wrong values{where}: expected {_show(target[first].item())}, "
-        f"got {_show(actual[first].item())}{summary}"
+        f"`{label}` has wrong values{where}: expected {show(target[first].item())}, "
+        f"got {show(actual[first].item())}{summary}"
     )
 
 
 def _spec(dtype: torch.dtype | None, shape: Sequence[int | None] | None, device: Any) -> str:
-    parts = [] if dtype is None else [_dtype(dtype)]
+    parts = [] if dtype is None else [dtype_name(dtype)]
     parts.append("tensor")
     if shape is not None:
-        parts.append(f"of shape {_shape(shape)}")
+        parts.append(f"of shape {shape_text(shape)}")
     if device is not None:
         parts.append(f"on {device}")
-    return _article(" ".join(parts))
-
-
-def _tensor_spec(value: torch.Tensor) -> str:
-    return f"{_dtype(value.dtype)} of shape {_shape(value.shape)} on {value.device}"
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, torch.Tensor):
-        return f"a tensor: {_tensor_spec(value)}"
-    if value is None:
-        return "None"
-    if value is Ellipsis:
-        return "`...` (the placeholder is still there)"
-    text = _show(value)
-    return (
-        f"{_article(type(value).__name__)} ({text})"
-        if len(text) < 40
-        else _article(type(value).__name__)
-    )
-
-
-def _article(noun: str) -> str:
-    """Pick "a" or "an" by sound: an int64 tensor, an SGD, an ndarray, a list."""
-    word = noun.split(" ", 1)[0]
-    if word[:2].isupper():  # an acronym: MSELoss, SGD
-        vowel_sound = word[0] in "AEFHILMNORSX"  # letters spoken as "ef", "es", "en"...
-    else:
-        vowel_sound = word[:1].lower() in "aeiou" or word.startswith("nd")
-    return f"{'an' if vowel_sound else 'a'} {noun}"
-
-
-def _dtype(dtype: torch.dtype) -> str:
-    return str(dtype).removeprefix("torch.")
-
-
-def _shape(shape: Sequence[int | None]) -> str:
-    dims = ["*" if dim is None else str(int(dim)) for dim in shape]
-    return f"({dims[0]},)" if len(dims) == 1 else f"({', '.join(dims)})"
+    return article(" ".join(parts))
 
 
 def _shape_matches(actual: Sequence[int], expected: Sequence[int | None]) -> bool:
@@ -306,16 +452,6 @@ def _equal(value: Any, expected: Any) -> bool:
             isinstance(expected, (int, float)) and not isinstance(value, bool) and value == expected
         )
     )
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    if isinstance(value, torch.dtype):
-        return _dtype(value)
-    if isinstance(value, torch.Size):
-        return _shape(value)
-    return repr(value)
 
 
 def _type_names(expected: type | tuple[type, ...]) -> str:

@@ -6,6 +6,7 @@ vocabulary and nothing here drags Textual or torch into whoever imports it.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,6 +49,9 @@ class CheckReport:
     message: str = ""
     line: int | None = None
     """Line in the lesson file of the failing check, for authors."""
+    broken: bool = False
+    """The check failed by its own bug, not the learner's: the message says so and the
+    author (`tutor dev check`) must fix the lesson."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,15 @@ class Exercise:
     setup: CodeBlock | None = None
     """Hidden code run before the learner's, e.g. to load a dataset."""
     mistakes: tuple[Mistake, ...] = ()
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Names the learner is asked to define (the solution binds them) or is given (setup).
+
+        A check that fails on a name outside this set has a bug of its own.
+        """
+        blocks = (self.solution, self.setup)
+        return frozenset().union(*(bound_names(b.source) for b in blocks if b is not None))
 
 
 @dataclass(frozen=True)
@@ -185,3 +198,22 @@ class Catalog:
 
     def exercises(self) -> tuple[Step, ...]:
         return tuple(step for lesson in self.lessons for step in lesson.exercises)
+
+
+def bound_names(source: str) -> frozenset[str]:
+    """Every name `source` binds anywhere: assignments, imports, defs, loop targets."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return frozenset()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return frozenset(names)

@@ -144,7 +144,11 @@ async def _check_file(step: Step, path: Path, device: str) -> Finished:
     await supervisor.start()
     try:
         return await supervisor.check(
-            code, key=step.key, checks=exercise.checks, setup=exercise.setup
+            code,
+            key=step.key,
+            checks=exercise.checks,
+            setup=exercise.setup,
+            names=exercise.names,
         )
     finally:
         await supervisor.close()

@@ -199,7 +199,7 @@ class Worker:
         self.metrics.begin(run_id)
         result = self.attempt(module, blocks, script=script, argv=argv, path0=path0)
         if check:
-            result["check"] = self.run_checks(request["checks"], module, result)
+            result["check"] = self.run_checks(request, module, result)
         self.end_run(run_id, module, result, started)
 
     def attempt(
@@ -259,7 +259,7 @@ class Worker:
         return {"status": "error", "reason": execution.one_line(error), "exit_code": 1}
 
     def run_checks(
-        self, checks: list[dict[str, Any]], module: types.ModuleType, result: dict[str, Any]
+        self, request: dict[str, Any], module: types.ModuleType, result: dict[str, Any]
     ) -> dict[str, Any]:
         """The check report: the checks' verdict, or why the learner's code never got there."""
         if result["status"] == "error" and result["traceback"]:
@@ -269,12 +269,24 @@ class Worker:
         from tutor.lessons.checks import run_checks
         from tutor.lessons.model import CodeBlock
 
-        blocks = [CodeBlock(c["source"], Path(c["path"]), int(c["line"])) for c in checks]
+        def block(data: dict[str, Any]) -> CodeBlock:
+            return CodeBlock(data["source"], Path(data["path"]), int(data["line"]))
+
+        blocks = [block(c) for c in request["checks"]]
+        learner = CodeBlock(request["code"], Path(request["filename"]), 1)
+        setup = request.get("setup")
+        names = request.get("names")
         try:
             with execution.main_module(module, [""], ""):
                 self.armed = True
                 try:
-                    report = run_checks(blocks, module.__dict__)
+                    report = run_checks(
+                        blocks,
+                        module.__dict__,
+                        learner=learner,
+                        setup=block(setup) if setup else None,
+                        asked=None if names is None else frozenset(names),
+                    )
                 finally:
                     self.armed = False
         except KeyboardInterrupt:

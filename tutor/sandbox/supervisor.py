@@ -16,7 +16,7 @@ import contextlib
 import itertools
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -211,12 +211,15 @@ class Supervisor:
         key: str,
         checks: Sequence[CodeBlock],
         setup: CodeBlock | str | None = None,
+        names: Collection[str] | None = None,
         on_event: EventCallback | None = None,
     ) -> Finished:
         """Run setup and `code` in a fresh namespace exactly as a run does, then `checks`.
 
         The namespace the check produced becomes `key`'s, so the variables panel and
         later runs see what the checks saw. `Finished.check` carries the verdict.
+        `names` (`Exercise.names`) are the names the exercise asks for: a check that
+        fails on any other has a bug of its own, which the verdict then says.
         """
         message = {
             "type": "check",
@@ -225,6 +228,7 @@ class Supervisor:
             "filename": LEARNER_FILENAME,
             "setup": _block(setup),
             "checks": [_block(check) for check in checks],
+            "names": None if names is None else sorted(names),
         }
         return await self._request(message, on_event, self.limits.check_timeout)
 

@@ -354,6 +354,7 @@ class LessonScreen(Screen[None]):
                     key=step.key,
                     checks=exercise.checks,
                     setup=exercise.setup,
+                    names=exercise.names,
                     on_event=on_event,
                 )
             else:

@@ -1,0 +1,174 @@
+"""Probe a learner's model with a batch: what it returns, which layers learn, what ends it.
+
+Checks test behaviour, not structure: `torch.tanh` in `forward` and an `nn.Tanh`
+module are the same answer, and a layer that is created but never used in
+`forward` is found by the gradient it never gets, whatever it is called.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from tutor.lessons.behaviour import CheckFailed
+from tutor.lessons.reprs import article, shape_text, show
+
+ENDINGS = {
+    "softmax": (
+        "every row of `{name}(x)` adds up to 1: the model ends with a softmax. Return the raw "
+        "logits: CrossEntropyLoss applies softmax itself"
+    ),
+    "log_softmax": (
+        "every row of `{name}(x)` holds log-probabilities: the model ends with log_softmax. "
+        "Return the raw logits: CrossEntropyLoss applies log_softmax itself"
+    ),
+    "sigmoid": (
+        "every output of `{name}(x)` is between 0 and 1: the last layer is followed by a "
+        "sigmoid. Return the last linear layer's output as it is: logits can be any number"
+    ),
+    "relu": (
+        "no output of `{name}(x)` is negative on {rows} random inputs: the last layer is "
+        "followed by ReLU. Return the last linear layer's output as it is: logits must be "
+        "able to be negative"
+    ),
+}
+UNUSED_ONE = (
+    "`{layer}`, {kind}, never gets a gradient: it is created in __init__ but forward never uses it"
+)
+UNUSED_MANY = (
+    "{layers} never get a gradient: they are created in __init__ but forward never uses them"
+)
+WRONG_SHAPE = "`{name}(x)` for a batch x of shape {batch} should have shape {want}, got {got}{why}"
+BROADCAST = (
+    ": MSELoss would silently broadcast it against targets of shape {want} and compare "
+    "every prediction with every target"
+)
+
+
+def output_of(model: Any, batch: torch.Tensor, name: str) -> torch.Tensor:
+    """`model(batch)`, or a learner-facing failure saying which call failed and why."""
+    if not callable(model):
+        raise CheckFailed(f"`{name}` should be a model you can call, got {type(model).__name__}")
+    try:
+        with torch.no_grad():
+            out = model(batch)
+    except Exception as error:  # noqa: BLE001 - the learner's model failing is the verdict
+        raise CheckFailed(
+            f"`{name}(x)` fails for a batch x of shape {shape_text(batch.shape)}: "
+            f"{type(error).__name__}: {_first_line(error)}"
+        ) from None
+    if not isinstance(out, torch.Tensor):
+        raise CheckFailed(
+            f"`{name}(x)` should return a tensor, got {show(out)}: does forward end with "
+            "a `return`?"
+        )
+    return out
+
+
+def expect_output(
+    model: Any, batch: torch.Tensor, shape: tuple[int, ...], *, name: str = "model"
+) -> torch.Tensor:
+    """The output for `batch` has `shape`; (N,) against (N, 1) is named as the broadcast trap."""
+    out = output_of(model, batch, name)
+    if tuple(out.shape) != tuple(shape):
+        got, want = tuple(out.shape), tuple(shape)
+        squeezed = got == want[:-1] and want[-1:] == (1,) or want == got[:-1] and got[-1:] == (1,)
+        why = BROADCAST.format(want=shape_text(want)) if squeezed else ""
+        raise CheckFailed(
+            WRONG_SHAPE.format(
+                name=name,
+                batch=shape_text(batch.shape),
+                want=shape_text(want),
+                got=shape_text(got),
+                why=why,
+            )
+        )
+    return out
+
+
+def unused_layers(model: nn.Module, batch: torch.Tensor) -> list[str]:
+    """Submodules whose parameters get no gradient from one backward through `model`."""
+    saved = {n: p.grad for n, p in model.named_parameters()}
+    for p in model.parameters():
+        p.grad = None
+    try:
+        with torch.enable_grad():
+            out = model(batch)
+            if isinstance(out, torch.Tensor) and out.requires_grad:
+                out.float().sum().backward()
+        missing = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
+    finally:
+        for n, p in model.named_parameters():
+            p.grad = saved.get(n)
+    layers: list[str] = []
+    for param in missing:
+        layer = param.rpartition(".")[0] or param
+        if layer not in layers:
+            layers.append(layer)
+    return layers
+
+
+def expect_all_used(model: Any, batch: torch.Tensor, *, name: str = "model") -> None:
+    """Every parameter gets a gradient: no layer is defined and then left out of forward."""
+    if not isinstance(model, nn.Module):
+        return
+    output_of(model, batch, name)
+    unused = unused_layers(model, batch)
+    if len(unused) == 1:
+        layer = unused[0]
+        modules = dict(model.named_modules())
+        kind = article(_kind(modules[layer])) if layer in modules else "a parameter"
+        raise CheckFailed(UNUSED_ONE.format(layer=f"{name}.{layer}", kind=kind))
+    if unused:
+        layers = ", ".join(f"`{name}.{layer}`" for layer in unused)
+        raise CheckFailed(UNUSED_MANY.format(layers=layers))
+
+
+def _kind(module: nn.Module) -> str:
+    if isinstance(module, nn.Linear):
+        return f"Linear({module.in_features}, {module.out_features})"
+    return type(module).__name__
+
+
+def output_activation(out: torch.Tensor) -> str | None:
+    """What squashes the model's output, read from the outputs themselves."""
+    if out.dim() < 2 or out.shape[-1] < 2 or not out.is_floating_point():
+        return None
+    data = out.detach().double()
+    ones = torch.ones((), dtype=data.dtype)
+    if bool((data >= 0).all()) and bool(torch.allclose(data.sum(dim=-1), ones, atol=1e-4)):
+        return "softmax"
+    if bool((data <= 0).all()) and bool(torch.allclose(data.exp().sum(dim=-1), ones, atol=1e-4)):
+        return "log_softmax"
+    if bool(((data > 0) & (data < 1)).all()):
+        return "sigmoid"
+    if bool((data >= 0).all()):
+        return "relu"
+    return None
+
+
+def expect_logits(model: Any, batch: torch.Tensor, *, name: str = "model") -> torch.Tensor:
+    """Raw scores: not squashed by softmax, log_softmax, sigmoid or ReLU at the end."""
+    out = output_of(model, batch, name)
+    ending = output_activation(out)
+    if ending is not None:
+        raise CheckFailed(ENDINGS[ending].format(name=name, rows=len(batch)))
+    return out
+
+
+def is_linear(model: Any, shape: tuple[int, ...]) -> bool:
+    """f(a + b) − f(a) − f(b) + f(0) is zero only for a model with no activation at all."""
+    generator = torch.Generator().manual_seed(1)
+    a = torch.randn(shape, generator=generator)
+    b = torch.randn(shape, generator=generator)
+    with torch.no_grad():
+        gap = model(a + b) - model(a) - model(b) + model(torch.zeros(shape))
+        scale = 1 + float(model(a).abs().max())
+    return bool(gap.abs().max() <= 1e-4 * scale)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
