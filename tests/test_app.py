@@ -223,3 +223,15 @@ async def test_focus_returns_to_the_editor_after_enlarging_the_results_and_back(
         await pilot.press("alt+m", "x")
         assert screen.focused is screen.editor
         assert "x" in screen.editor.text
+
+
+async def test_command_palette_opens_a_step_by_its_id(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"dtyp")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.step.key == "tensors/dtypes"

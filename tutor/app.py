@@ -16,13 +16,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 
-from tutor.course import first_unfinished, resume_step
+from tutor.course import resume_step
 from tutor.lessons.model import Catalog, Step
 from tutor.progress import ProgressStore
 from tutor.sandbox.limits import Limits
 from tutor.sandbox.supervisor import Supervisor
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
+from tutor.screens.step_commands import StepCommands
 from tutor.widgets.plain import printable
 
 
@@ -30,6 +31,7 @@ class TutorApp(App[None]):
     """pytorch-tutor: lessons on the left, a step on the right, everything by keyboard."""
 
     TITLE = "pytorch-tutor"
+    COMMANDS = App.COMMANDS | {StepCommands}
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -167,11 +169,6 @@ class TutorApp(App[None]):
         resume = resume_step(self.catalog, self.store.progress)
         if resume is not None:
             yield SystemCommand("Resume", f"Open {resume.key}", partial(self.open_step, resume))
-        for lesson in self.catalog.lessons:
-            step = first_unfinished(lesson, self.store.progress)
-            yield SystemCommand(
-                f"Open lesson: {lesson.title}", lesson.summary, partial(self.open_step, step)
-            )
 
 
 def lesson_commands(screen: LessonScreen) -> Iterable[SystemCommand]:
