@@ -106,7 +106,8 @@ async def test_broken_lesson_is_shown_with_its_error(tutor_home: Path, write_les
         assert len(broken) == 1
         assert "cannot load" in str(broken[0].label)
         tree.move_cursor(broken[0])
-        await pilot.pause()
+        await pilot.pause(0.3)
+        await app.screen.show_preview()
         assert "`order` must be a whole number" in app.screen.query_one("#preview").source
 
 
@@ -235,3 +236,22 @@ async def test_command_palette_opens_a_step_by_its_id(tutor_home: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.step.key == "tensors/dtypes"
+
+
+async def test_the_preview_renders_only_where_the_cursor_rests(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.screen
+        rendered: list[object] = []
+        original = screen.show_preview
+
+        def counting():
+            rendered.append(screen._previewing)
+            return original()
+
+        screen.show_preview = counting
+        await pilot.press(*["down"] * 6)
+        await pilot.pause(0.5)
+        assert len(rendered) == 1, "one preview after a burst of key presses"
+        assert rendered[0] is screen.query_one(LessonTree).cursor_node.data
