@@ -6,9 +6,11 @@ which screen shows what and offers the main actions in the command palette.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -22,9 +24,12 @@ from tutor.progress import ProgressStore
 from tutor.sandbox.limits import Limits
 from tutor.sandbox.supervisor import Supervisor
 from tutor.screens.home import HomeScreen
-from tutor.screens.lesson import LessonScreen
+from tutor.screens.messages import ProgressChanged
 from tutor.screens.step_commands import StepCommands
 from tutor.widgets.plain import printable
+
+if TYPE_CHECKING:
+    from tutor.screens.lesson import LessonScreen
 
 
 class TutorApp(App[None]):
@@ -61,7 +66,6 @@ class TutorApp(App[None]):
 
     def on_mount(self) -> None:
         self.update_progress_title()
-        self.start_sandbox()
         self.push_screen(
             HomeScreen(
                 self.catalog, self.store.progress, highlight=self.start, device=self.lesson_device
@@ -69,6 +73,9 @@ class TutorApp(App[None]):
         )
         if self.start is not None and self.open_start:
             self.open_step(self.start)
+        # After the first paint: the worker's start (a process importing torch) would
+        # compete with it for the CPU.
+        self.call_after_refresh(self.start_sandbox)
         if self.store.warning:
             self.notify(
                 self.store.warning, title="Progress", severity="warning", timeout=15, markup=False
@@ -84,6 +91,8 @@ class TutorApp(App[None]):
 
     def open_step(self, step: Step) -> None:
         """Show `step`, replacing a lesson screen already open rather than stacking another."""
+        from tutor.screens.lesson import LessonScreen  # its editor and plot load on first use
+
         if isinstance(self.screen, LessonScreen):
             self.screen.step = step
         else:
@@ -128,8 +137,9 @@ class TutorApp(App[None]):
             if self._running_timer is not None:
                 self._running_timer.stop()
                 self._running_timer = None
-        if state == "ready" and isinstance(self.screen, LessonScreen):
-            self.screen.device_changed()
+        lesson_screen = self.lesson_screen(self.screen) if self.screen_stack else None
+        if state == "ready" and lesson_screen is not None:
+            lesson_screen.device_changed()
         self.update_progress_title()
 
     def lesson_device(self) -> str:
@@ -150,11 +160,18 @@ class TutorApp(App[None]):
 
     async def action_quit(self) -> None:
         """Save the code on screen first: quitting must never lose a keystroke."""
-        if isinstance(self.screen, LessonScreen):
-            self.screen.save_code()
+        lesson_screen = self.lesson_screen(self.screen)
+        if lesson_screen is not None:
+            lesson_screen.save_code()
         await super().action_quit()
 
-    @on(LessonScreen.ProgressChanged)
+    @staticmethod
+    def lesson_screen(screen: Screen) -> LessonScreen | None:
+        """`screen` if it is a lesson screen; never imports one just to ask."""
+        module = sys.modules.get("tutor.screens.lesson")
+        return screen if module is not None and isinstance(screen, module.LessonScreen) else None
+
+    @on(ProgressChanged)
     def progress_changed(self) -> None:
         self.update_progress_title()
 
@@ -164,8 +181,9 @@ class TutorApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if isinstance(screen, LessonScreen):
-            yield from lesson_commands(screen)
+        lesson_screen = self.lesson_screen(screen)
+        if lesson_screen is not None:
+            yield from lesson_commands(lesson_screen)
         resume = resume_step(self.catalog, self.store.progress)
         if resume is not None:
             yield SystemCommand("Resume", f"Open {resume.key}", partial(self.open_step, resume))

@@ -21,7 +21,6 @@ from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -36,6 +35,7 @@ from tutor.sandbox.supervisor import Supervisor
 from tutor.sandbox.worker import SandboxError
 from tutor.screens.confirm import ConfirmScreen
 from tutor.screens.help import HelpScreen
+from tutor.screens.messages import ProgressChanged
 from tutor.widgets.code_editor import CodeEditor
 from tutor.widgets.lesson_tree import DONE, TODO
 from tutor.widgets.loss_plot import LossPlot
@@ -175,9 +175,6 @@ class LessonScreen(Screen[None]):
     step: reactive[Step] = reactive[Step](None, always_update=True, init=False)  # type: ignore[arg-type]
     """The step on screen; setting it saves the old step's code and shows the new one."""
 
-    class ProgressChanged(Message):
-        """An exercise was passed: whoever shows overall progress should recount it."""
-
     def __init__(
         self,
         catalog: Catalog,
@@ -194,6 +191,8 @@ class LessonScreen(Screen[None]):
         self.supervisor = supervisor
         self.device = device
         self._initial = step
+        self._ran_code: str | None = None
+        """The code of the last run, to tell a new edit from a late `Changed` message."""
         self._stopped_by: str | None = None
         """The key that interrupted the current run, named in its verdict."""
         self._autosave: Timer | None = None
@@ -301,8 +300,12 @@ class LessonScreen(Screen[None]):
 
     @on(CodeEditor.Changed, "#editor")
     def schedule_autosave(self) -> None:
-        """Also gives a small screen back to the editor: the learner is typing again."""
-        self.remove_class("-results")
+        """Also gives a small screen back to the editor once the code differs from the run's.
+
+        Compared by text: `Changed` for keys typed just before F5 arrives after the run began.
+        """
+        if self.editor.text != self._ran_code:
+            self.remove_class("-results")
         if self._autosave is not None:
             self._autosave.stop()
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_code)
@@ -342,6 +345,7 @@ class LessonScreen(Screen[None]):
         assert exercise is not None
         self.save_code()
         self.results.clear()
+        self._ran_code = self.editor.text
         self.add_class("-results")
         self._stopped_by = None
         starting = " (the worker is still starting)" if supervisor.state == "starting" else ""
@@ -369,7 +373,7 @@ class LessonScreen(Screen[None]):
         if check and finished.check is not None and finished.check.passed:
             # Recorded even if the learner moved on while a long check ran.
             self.store.mark_done(step.key)
-            self.post_message(self.ProgressChanged())
+            self.post_message(ProgressChanged())
         if step is self.step:
             self.results.show_finished(finished, check, stopped_by=self._stopped_by)
             self._update_title()
