@@ -12,6 +12,7 @@ from tutor.lessons.loader import load_catalog
 from tutor.lessons.model import CheckReport
 from tutor.progress import ProgressStore
 from tutor.sandbox.protocol import Finished, MetricPoint, MetricsEvent, OutputEvent
+from tutor.widgets.code_editor import CodeEditor
 
 
 def make_app(home: Path) -> TutorApp:
@@ -24,19 +25,19 @@ def make_app(home: Path) -> TutorApp:
 
 
 def test_lesson_browser_80x24(snap_compare, tutor_home: Path) -> None:
-    assert snap_compare(make_app(tutor_home), terminal_size=(80, 24))
+    assert snap_compare(make_app(tutor_home), terminal_size=(80, 24), run_before=settle)
 
 
 def test_lesson_step_80x24(snap_compare, tutor_home: Path) -> None:
-    assert snap_compare(make_app(tutor_home), terminal_size=(80, 24), press=["enter"])
+    assert snap_compare(make_app(tutor_home), terminal_size=(80, 24), run_before=pressing("enter"))
 
 
 def test_lesson_browser_200x60(snap_compare, tutor_home: Path) -> None:
-    assert snap_compare(make_app(tutor_home), terminal_size=(200, 60))
+    assert snap_compare(make_app(tutor_home), terminal_size=(200, 60), run_before=settle)
 
 
 def test_lesson_step_160x48(snap_compare, tutor_home: Path) -> None:
-    assert snap_compare(make_app(tutor_home), terminal_size=(160, 48), press=["enter"])
+    assert snap_compare(make_app(tutor_home), terminal_size=(160, 48), run_before=pressing("enter"))
 
 
 LONG_MESSAGE = (
@@ -72,9 +73,25 @@ def training_run(home: Path) -> TutorApp:
     return exercise_app(home, events=[MetricsEvent(points)])
 
 
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.3)
+def pressing(*keys: str):
+    """Press `keys`, then settle: runs finished, the preview rendered, no cursor blink.
+
+    (`snap_compare`'s own `press` happens after `run_before`, too late to stop a blink.)
+    """
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        for editor in pilot.app.screen.query(CodeEditor):
+            editor.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+settle = pressing()
 
 
 def test_editing_80x24(snap_compare, tutor_home: Path) -> None:
@@ -84,27 +101,23 @@ def test_editing_80x24(snap_compare, tutor_home: Path) -> None:
 
 def test_failed_check_80x24(snap_compare, tutor_home: Path) -> None:
     """After a check: the whole verdict and the last lines of output."""
-    assert snap_compare(
-        failed_check(tutor_home), terminal_size=(80, 24), press=["f6"], run_before=settle
-    )
+    assert snap_compare(failed_check(tutor_home), terminal_size=(80, 24), run_before=pressing("f6"))
 
 
 def test_training_plot_80x24(snap_compare, tutor_home: Path) -> None:
     """A training run: the plot gets the rows, with a drawn curve and ordered labels."""
-    assert snap_compare(
-        training_run(tutor_home), terminal_size=(80, 24), press=["f5"], run_before=settle
-    )
+    assert snap_compare(training_run(tutor_home), terminal_size=(80, 24), run_before=pressing("f5"))
 
 
 def test_failed_check_100x30(snap_compare, tutor_home: Path) -> None:
     assert snap_compare(
-        failed_check(tutor_home), terminal_size=(100, 30), press=["f6"], run_before=settle
+        failed_check(tutor_home), terminal_size=(100, 30), run_before=pressing("f6")
     )
 
 
 def test_training_plot_100x30(snap_compare, tutor_home: Path) -> None:
     assert snap_compare(
-        training_run(tutor_home), terminal_size=(100, 30), press=["f5"], run_before=settle
+        training_run(tutor_home), terminal_size=(100, 30), run_before=pressing("f5")
     )
 
 
@@ -112,5 +125,5 @@ def test_failed_check_and_solution_160x48(snap_compare, tutor_home: Path) -> Non
     """Side by side: the reference solution wraps in its pane, the verdict in full."""
     ProgressStore(tutor_home / "progress.json").update("tensors/from-a-list", solution_shown=True)
     assert snap_compare(
-        failed_check(tutor_home), terminal_size=(160, 48), press=["f6"], run_before=settle
+        failed_check(tutor_home), terminal_size=(160, 48), run_before=pressing("f6")
     )
