@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
+from tutor.authoring.tester import Answer, Outcome, check_answers
+from tutor.sandbox.limits import Limits
 
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = REPO / "lessons"
 FIXTURE_LESSONS = REPO / "tests" / "fixtures" / "lessons"
 """A frozen copy of lessons for UI tests and snapshots, so curriculum edits do not break them."""
+CHECK_TIMEOUT = 120.0
+"""Seconds per answer in the suite: a loaded CI machine is far slower than a learner's."""
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +38,22 @@ def write_lesson(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def checked(request: pytest.FixtureRequest) -> dict[Answer, Outcome]:
+    """The outcome of every `answer` the session's tests are parametrized with.
+
+    All of them are checked in one batch, in one pool of warm workers started once, so
+    hundreds of answers cost seconds; a run of a few selected tests checks only theirs.
+    The time limit is generous: a loaded CI machine must not turn a slow pass into a fail.
+    """
+    answers: dict[Answer, None] = {}
+    for item in request.session.items:
+        callspec = getattr(item, "callspec", None)
+        answer = callspec.params.get("answer") if callspec is not None else None
+        if isinstance(answer, Answer):
+            answers[answer] = None
+    limits = replace(Limits(), check_timeout=CHECK_TIMEOUT)
+    outcomes = asyncio.run(check_answers(list(answers), limits=limits))
+    return {outcome.answer: outcome for outcome in outcomes}

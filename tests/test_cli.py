@@ -24,7 +24,8 @@ def test_list_json_has_the_documented_shape(
     lessons = json.loads(capsys.readouterr().out)
     assert lessons[0]["id"] == "tensors"
     for entry in lessons:
-        assert set(entry) == {"id", "title", "exercises"}
+        assert set(entry) == {"id", "title", "from", "exercises"}
+        assert entry["from"] == str(FIXTURE_LESSONS)
         for exercise in entry["exercises"]:
             assert set(exercise) == {"id", "title", "done"}
             assert exercise["id"].startswith(entry["id"] + "/")
@@ -96,3 +97,27 @@ def test_unknown_device_is_refused_before_starting_the_app(
 ) -> None:
     assert main(["--device", "gpu"]) == 2
     assert "unknown device 'gpu'" in capsys.readouterr().err
+
+
+def test_lint_summary_counts_files_and_problems(
+    write_lesson, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write_lesson("01-good.md", lesson(id="good"))
+    assert main(["lint", str(good.parent)]) == 0
+    assert capsys.readouterr().err == "tutor lint: 1 file, no problems\n"
+    write_lesson("02-bad.md", lesson(id="bad", order=2).replace("order: 2", "order: two"))
+    write_lesson("03-ok.md", lesson(id="ok", order=3))
+    assert main(["lint", str(good.parent)]) == 1
+    assert capsys.readouterr().err == "tutor lint: 1 problem in 1 of 3 files\n"
+
+
+def test_list_does_not_show_a_broken_translation_as_a_lesson(
+    write_lesson, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write_lesson("01-l.md", lesson(id="l"))
+    write_lesson("01-l.es.md", "---\nlang: es\n---\n\n## Nada {#nothing}\n\nTexto.\n")
+    assert main(["--lessons", str(good.parent), "list"]) == 0
+    captured = capsys.readouterr()
+    assert "01-l.es" not in captured.out
+    assert "tutor: translation not used: " in captured.err
+    assert "step 'nothing' is not in 01-l.md" in captured.err

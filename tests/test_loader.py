@@ -195,3 +195,61 @@ def test_exercise_and_reading_text_round_trip(write_lesson) -> None:
     path = write_lesson("t.md", lesson(body=EXERCISE))
     (step,) = load_catalog([path.parent]).lessons[0].steps
     assert step.text == "Make `x` a float32 tensor of shape (3,) holding 1, 2, 3."
+
+
+@pytest.mark.parametrize(
+    "info,message",
+    [
+        ('message="say \\"hi\\" twice"', 'say "hi" twice'),
+        ("message='say \"hi\" twice'", 'say "hi" twice'),
+        ('message="a \\\\ b"', "a \\ b"),
+    ],
+)
+def test_mistake_messages_may_contain_quotes(write_lesson, info: str, message: str) -> None:
+    path = write_lesson("t.md", lesson().replace('message="got int64"', info))
+    catalog = load_catalog([path.parent])
+    assert catalog.problems == ()
+    assert catalog.lessons[0].steps[1].exercise.mistakes[0].message == message
+
+
+def test_an_unreadable_attribute_is_reported_not_dropped(write_lesson) -> None:
+    path = write_lesson("t.md", lesson().replace('message="got int64"', 'message="say "hi""'))
+    problems = load_catalog([path.parent]).problems
+    line = line_of(path, "```python mistake")
+    assert any(
+        p.line == line and p.message.startswith('cannot read \'hi""\': write key="value"')
+        for p in problems
+    ), problems
+
+
+def test_every_header_error_at_once_sorted_by_line(write_lesson) -> None:
+    text = (
+        lesson()
+        .replace("summary: A tiny lesson for tests.\n", "")
+        .replace("order: 1", "order: one")
+    )
+    text = text.replace("```python solution", "```python")
+    path = write_lesson("t.md", text)
+    (broken,) = load_catalog([path.parent]).broken
+    messages = [problem.message for problem in broken.problems]
+    assert "header is missing 'summary'" in messages
+    assert "`order` must be a whole number, got 'one'" in messages
+    lines = [problem.line for problem in broken.problems]
+    assert lines == sorted(lines)
+
+
+def test_translation_of_a_lesson_with_errors_says_so(write_lesson) -> None:
+    write_lesson("01-tiny.md", lesson().replace("### Hint\n\nUse a decimal point.\n", ""))
+    good = write_lesson("01-tiny.pt.md", "---\nlang: pt\n---\n\n## Faça x {#make-x}\n\nFaça.\n")
+    catalog = load_catalog([good.parent])
+    assert [b.path.name for b in catalog.broken] == ["01-tiny.md"], "a good translation is fine"
+    (broken,) = catalog.broken
+    assert broken.lesson is not None and broken.lesson.id == "tiny"
+    write_lesson("02-none.md", "no header at all\n")
+    write_lesson("02-none.es.md", "---\nlang: es\n---\n\n## Nada {#nothing}\n\nTexto.\n")
+    catalog = load_catalog([good.parent])
+    (orphan,) = [b for b in catalog.broken if b.translates]
+    assert orphan.translates == "02-none.md"
+    assert orphan.problems[0].message == (
+        "the lesson it translates, 02-none.md, cannot be loaded: fix that file first"
+    )

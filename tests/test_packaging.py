@@ -35,3 +35,4 @@ def test_wheel_contains_lessons_data_and_styles(tmp_path: Path) -> None:
     assert "tutor/curriculum/data/digits.csv.gz" in names
     assert {"tutor/app.tcss", "tutor/screens/lesson.tcss", "tutor/screens/home.tcss"} <= names
     assert any(name.endswith("entry_points.txt") for name in names)
+    assert {"tutor/authoring/tester.py", "tutor/lessons/packs.py"} <= names

@@ -20,6 +20,7 @@ from textual.timer import Timer
 
 from tutor.course import resume_step
 from tutor.lessons.model import Catalog, Step
+from tutor.lessons.watch import LessonWatcher
 from tutor.progress import ProgressStore
 from tutor.sandbox.limits import Limits
 from tutor.sandbox.supervisor import Supervisor
@@ -30,6 +31,9 @@ from tutor.widgets.plain import printable
 
 if TYPE_CHECKING:
     from tutor.screens.lesson import LessonScreen
+
+WATCH_INTERVAL = 1.0
+"""Seconds between looks at the lesson files' modification times."""
 
 
 class TutorApp(App[None]):
@@ -51,9 +55,14 @@ class TutorApp(App[None]):
         open_start: bool | None = None,
         supervisor: Supervisor | None = None,
         device: str = "auto",
+        watcher: LessonWatcher | None = None,
+        watch_interval: float = WATCH_INTERVAL,
     ) -> None:
         super().__init__()
         self.catalog = catalog
+        self.watcher = watcher
+        """Reloads edited lesson files (`tutor --lessons DIR`), polled every `watch_interval`."""
+        self.watch_interval = watch_interval
         self.store = store
         self.start = start
         self.open_start = store.progress.last_step is not None if open_start is None else open_start
@@ -66,6 +75,8 @@ class TutorApp(App[None]):
 
     def on_mount(self) -> None:
         self.update_progress_title()
+        if self.watcher is not None:
+            self.set_interval(self.watch_interval, self.reload_lessons)
         self.push_screen(
             HomeScreen(
                 self.catalog, self.store.progress, highlight=self.start, device=self.lesson_device
@@ -117,6 +128,23 @@ class TutorApp(App[None]):
                 timeout=20,
                 markup=False,
             )
+        self.update_progress_title()
+
+    @work(thread=True, exclusive=True, group="lessons-reload", exit_on_error=False)
+    def reload_lessons(self) -> None:
+        """Stat the lesson files (and reparse them if one changed) off the event loop."""
+        assert self.watcher is not None
+        catalog = self.watcher.poll()
+        if catalog is not None:
+            self.call_from_thread(self.lessons_changed, catalog)
+
+    def lessons_changed(self, catalog: Catalog) -> None:
+        """Show the lessons as their files are now, on every screen, keeping the learner's code."""
+        self.catalog = catalog
+        for screen in self.screen_stack:
+            target = screen if isinstance(screen, HomeScreen) else self.lesson_screen(screen)
+            if target is not None:
+                target.lessons_changed(catalog)
         self.update_progress_title()
 
     async def on_unmount(self) -> None:

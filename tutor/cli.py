@@ -11,11 +11,16 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor import __version__
 from tutor.course import listing, resolve, resume_step
-from tutor.lessons.loader import lesson_files, load_catalog
+from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
 from tutor.lessons.model import Catalog
+from tutor.lessons.packs import installed_packs
+
+if TYPE_CHECKING:
+    from tutor.lessons.watch import LessonWatcher
 from tutor.locations import bundled_lessons_dir, progress_file
 from tutor.progress import ProgressStore
 
@@ -93,6 +98,28 @@ def build_parser() -> argparse.ArgumentParser:
     check_parser.add_argument("file", metavar="FILE", type=Path)
     check_parser.set_defaults(handler=check_exercise)
 
+    dev_parser = commands.add_parser("dev", help="tools for lesson authors: check, new")
+    dev_commands = dev_parser.add_subparsers(title="dev commands", metavar="COMMAND", required=True)
+    dev_check_parser = dev_commands.add_parser(
+        "check",
+        parents=[common],
+        help="lint, then run every exercise's solution, starter and mistakes (file:line: what)",
+    )
+    dev_check_parser.add_argument("paths", metavar="PATH", nargs="*", type=Path)
+    dev_check_parser.add_argument(
+        "--workers", metavar="N", type=int, help="workers in parallel (default: one per core)"
+    )
+    dev_check_parser.set_defaults(handler=dev_check)
+    dev_new_parser = dev_commands.add_parser(
+        "new", help="write a new lesson file to start from (it passes `tutor dev check`)"
+    )
+    dev_new_parser.add_argument("lesson_id", metavar="LESSON-ID")
+    dev_new_parser.add_argument("--title", help="the lesson's title (default: from the id)")
+    dev_new_parser.add_argument(
+        "--dir", type=Path, default=Path(), help="the folder to write it in (default: here)"
+    )
+    dev_new_parser.set_defaults(handler=dev_new)
+
     doctor_parser = commands.add_parser(
         "doctor", parents=[common], help="show Python, torch, GPUs, terminal and active protections"
     )
@@ -114,7 +141,14 @@ def launch(args: argparse.Namespace) -> int:
 
     try:
         device = getattr(args, "device", "auto")
-        app = TutorApp(catalog, store, start=step, open_start=bool(target) or None, device=device)
+        app = TutorApp(
+            catalog,
+            store,
+            start=step,
+            open_start=bool(target) or None,
+            device=device,
+            watcher=_watcher(args),
+        )
     except ValueError as error:
         print(f"tutor: {error}", file=sys.stderr)
         return 2
@@ -132,11 +166,18 @@ def list_lessons(args: argparse.Namespace) -> int:
         for problem in catalog.problems:
             print(f"tutor: {problem}", file=sys.stderr)
         return 0
+    source = None
     for lesson in lessons:
+        if lesson["from"] != source:
+            source = lesson["from"]
+            print(f"{source}:")
         done = sum(exercise["done"] for exercise in lesson["exercises"])
-        print(f"{lesson['id']:<20} {lesson['title']:<32} {done}/{len(lesson['exercises'])} done")
+        print(f"  {lesson['id']:<20} {lesson['title']:<32} {done}/{len(lesson['exercises'])} done")
     for broken in catalog.broken:
-        print(f"{broken.id:<20} (broken: {broken.problems[0]})")
+        if broken.translates:
+            print(f"tutor: translation not used: {broken.problems[0]}", file=sys.stderr)
+        else:
+            print(f"{broken.id:<20} (broken: {broken.problems[0]})")
     return 0
 
 
@@ -150,9 +191,7 @@ def lint(args: argparse.Namespace) -> int:
     problems = load_catalog(paths).problems
     for problem in problems:
         print(problem)
-    count = len(files) - len({problem.path for problem in problems})
-    summary = f"{len(problems)} problem(s) in {len(files)} file(s)" if problems else "all clean"
-    print(f"tutor lint: {summary}; {count} file(s) clean", file=sys.stderr)
+    print(f"tutor lint: {problems_summary(problems, len(files))}", file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -173,6 +212,30 @@ def check_exercise(args: argparse.Namespace) -> int:
     return check_file(step, args.file, getattr(args, "device", "auto"))
 
 
+def dev_check(args: argparse.Namespace) -> int:
+    from tutor.authoring.devcheck import main as dev_check_main
+
+    paths = args.paths or _lesson_dirs(args)
+    return dev_check_main(paths, getattr(args, "device", "auto"), args.workers)
+
+
+def dev_new(args: argparse.Namespace) -> int:
+    from tutor.authoring.scaffold import new_lesson
+
+    try:
+        path = new_lesson(args.dir, args.lesson_id, args.title)
+    except (ValueError, OSError) as error:
+        print(f"tutor: {error}", file=sys.stderr)
+        return 2
+    print(path)
+    print(
+        f"tutor: edit it, then `tutor dev check {args.dir}`; "
+        f"try it with `tutor --lessons {args.dir}`",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def doctor(args: argparse.Namespace) -> int:
     from tutor.sandbox.commands import doctor
 
@@ -184,7 +247,23 @@ def _lesson_dirs(args: argparse.Namespace) -> list[Path]:
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
-    return load_catalog(_lesson_dirs(args), lang=getattr(args, "lang", None))
+    """`--lessons` folders alone (an author's view), else the bundled lessons and every pack."""
+    lang = getattr(args, "lang", None)
+    if getattr(args, "lessons", None):
+        return load_catalog(args.lessons, lang=lang)
+    packs, problems = installed_packs()
+    for problem in problems:
+        print(f"tutor: {problem}", file=sys.stderr)
+    return load_catalog([bundled_lessons_dir()], lang=lang, packs=packs)
+
+
+def _watcher(args: argparse.Namespace) -> LessonWatcher | None:
+    """An author's `--lessons` folders are watched: edits show in the open app."""
+    if not getattr(args, "lessons", None):
+        return None
+    from tutor.lessons.watch import LessonWatcher
+
+    return LessonWatcher(args.lessons, getattr(args, "lang", None))
 
 
 def _warn(message: str | None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tutor.lessons.model import Catalog, Lesson, Step
+from tutor.locations import bundled_lessons_dir
 from tutor.progress import Progress
 
 
@@ -48,12 +49,22 @@ def done_count(lesson: Lesson, progress: Progress) -> tuple[int, int]:
     return sum(progress.is_done(step.key) for step in exercises), len(exercises)
 
 
+def origin(lesson: Lesson) -> str:
+    """Where a lesson comes from: its pack's name, "bundled", or the folder it was read from."""
+    if lesson.pack:
+        return lesson.pack
+    if lesson.path.parent == bundled_lessons_dir():
+        return "bundled"
+    return str(lesson.path.parent)
+
+
 def listing(catalog: Catalog, progress: Progress) -> list[dict[str, Any]]:
     """The shape `tutor list --json` prints."""
     return [
         {
             "id": lesson.id,
             "title": lesson.title,
+            "from": origin(lesson),
             "exercises": [
                 {"id": step.key, "title": step.title, "done": progress.is_done(step.key)}
                 for step in lesson.exercises

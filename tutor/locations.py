@@ -33,3 +33,12 @@ def data_dir() -> Path:
 
 def progress_file() -> Path:
     return data_dir() / "progress.json"
+
+
+def scratch_folder(key: str) -> Path:
+    """The working folder of exercise `key` (`lesson/step`): files its code saves land here.
+
+    One per exercise, so a file one exercise's code writes can never make another's
+    untouched starter pass; resetting the exercise empties it.
+    """
+    return data_dir() / "scratch" / key.replace("/", "--")

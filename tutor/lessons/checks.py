@@ -22,7 +22,7 @@ import torch
 
 from tutor.lessons import behaviour, probes
 from tutor.lessons.behaviour import CheckBroken, CheckFailed, Context
-from tutor.lessons.model import CheckReport, CodeBlock, Exercise
+from tutor.lessons.model import CheckReport, CodeBlock
 from tutor.lessons.reprs import (
     article,
     describe,
@@ -82,28 +82,6 @@ def run_checks(
             message = f"checking your code raised {type(error).__name__}: {error}"
             return CheckReport(False, one_line(message), check.line)
     return CheckReport(True, "all checks passed")
-
-
-def attempt(
-    exercise: Exercise, source: str, namespace: dict[str, Any] | None = None
-) -> CheckReport:
-    """Run `source` as the learner's answer in this process, then the checks.
-
-    The sandbox runs learners' code in its own process; this is for the tests and for
-    lesson authors, who run trusted solutions and mistakes.
-    """
-    namespace = {"__name__": "__main__"} if namespace is None else namespace
-    learner = CodeBlock(source, exercise.starter.path, exercise.starter.line)
-    for block in (exercise.setup, learner):
-        if block is None:
-            continue
-        try:
-            exec(compile_block(block), namespace)
-        except Exception as error:  # noqa: BLE001 - the learner's error is the verdict
-            return CheckReport(False, f"your code raised {type(error).__name__}: {error}")
-    return run_checks(
-        exercise.checks, namespace, learner=learner, setup=exercise.setup, asked=exercise.names
-    )
 
 
 def _broken(check: CodeBlock, error: BaseException) -> CheckReport:

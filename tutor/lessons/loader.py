@@ -7,8 +7,8 @@ wrong, each with a file and line, and a learner wants the other lessons to load 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tutor.lessons.model import (
@@ -23,6 +23,7 @@ from tutor.lessons.model import (
     StepText,
     Translation,
 )
+from tutor.lessons.packs import Pack
 from tutor.lessons.variants import marker_problems
 
 HEADER_KEYS = {"id", "title", "order", "summary", "lang"}
@@ -36,7 +37,11 @@ _STEP_HEADING = re.compile(r"^##\s+(?P<title>.*?)\s*(?:\{#(?P<id>[^}\s]*)\})?\s*
 _HINT_HEADING = re.compile(r"^###\s+(hint|dica|pista)\b.*$", re.IGNORECASE)
 _SUBHEADING = re.compile(r"^###?\s")
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
-_ATTRIBUTE = re.compile(r'(?P<key>[a-z_]+)="(?P<value>[^"]*)"')
+_ATTRIBUTE = re.compile(
+    r"""\s*(?P<key>[a-z_]+)=(?:"(?P<double>(?:[^"\\]|\\.)*)"|'(?P<single>[^']*)')"""
+)
+"""`key="value"` (`\\"` for a quote inside) or `key='value'`."""
+_ESCAPE = re.compile(r"\\(.)")
 _TRANSLATION_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2}(-[A-Z]{2})?)$")
 
 
@@ -65,17 +70,26 @@ class _Parsed:
     problems: list[Problem]
 
 
-def load_catalog(directories: Iterable[Path], lang: str | None = None) -> Catalog:
-    """Load every lesson under `directories`; broken files become `BrokenLesson`s."""
+def load_catalog(
+    directories: Iterable[Path], lang: str | None = None, packs: Iterable[Pack] = ()
+) -> Catalog:
+    """Load every lesson under `directories` and in `packs`; broken files become `BrokenLesson`s.
+
+    Lesson ids are unique across all of them: progress is stored under them.
+    """
     lessons: list[Lesson] = []
     broken: list[BrokenLesson] = []
     translations: list[tuple[Translation, list[Problem]]] = []
     seen: dict[str, Path] = {}
-    for path in lesson_files(directories):
+    files = [("", path) for path in lesson_files(directories)]
+    files += [(pack.name, path) for pack in packs for path in lesson_files([pack.folder])]
+    for pack, path in files:
         if _TRANSLATION_NAME.match(path.stem):
             translations.append(load_translation(path))
             continue
         lesson, problems = load_lesson(path)
+        if lesson is not None and pack:
+            lesson = replace(lesson, pack=pack)
         if lesson is not None and lesson.id in seen:
             line = _header_line(path, "id")
             problems.append(
@@ -89,23 +103,43 @@ def load_catalog(directories: Iterable[Path], lang: str | None = None) -> Catalo
             seen[lesson.id] = path
             lessons.append(lesson)
     for translation, problems in translations:
-        base_stem = translation.path.stem.rsplit(".", 1)[0]
-        base = next((lesson for lesson in lessons if lesson.path.stem == base_stem), None)
-        if base is None:
+        base_path = translation.path.with_name(translation.path.stem.rsplit(".", 1)[0] + ".md")
+        base_stem = base_path.stem
+        base = next((lesson for lesson in lessons if lesson.path == base_path), None)
+        failed = next((item for item in broken if item.path == base_path), None)
+        original = base or (failed.lesson if failed is not None else None)
+        if original is not None:
+            problems.extend(_translation_mismatches(original, translation))
+        elif failed is not None:
             problems.append(
-                Problem(translation.path, 1, "translation of a lesson that does not exist")
+                Problem(
+                    translation.path,
+                    1,
+                    f"the lesson it translates, {failed.path.name}, cannot be loaded:"
+                    " fix that file first",
+                )
             )
         else:
-            problems.extend(_translation_mismatches(base, translation))
+            problems.append(
+                Problem(
+                    translation.path,
+                    1,
+                    f"translation of a lesson that does not exist ({base_stem}.md)",
+                )
+            )
         if problems:
             broken.append(
                 BrokenLesson(
-                    translation.path, translation.path.stem, translation.path.name, tuple(problems)
+                    translation.path,
+                    translation.path.stem,
+                    translation.path.name,
+                    _by_line(problems),
+                    translates=f"{base_stem}.md",
                 )
             )
         elif base is not None:
             base.translations[translation.lang] = translation
-    ordered = tuple(sorted(lessons, key=lambda lesson: (lesson.order, lesson.id)))
+    ordered = tuple(sorted(lessons, key=lambda lesson: (lesson.pack, lesson.order, lesson.id)))
     if lang:
         ordered = tuple(lesson.localized(lang) for lesson in ordered)
     return Catalog(lessons=ordered, broken=tuple(broken))
@@ -127,9 +161,9 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
     header = parsed.header
     if "lang" in header:
         problems.append(Problem(path, 1, "`lang` belongs in translation files (name.xx.md) only"))
+    order = _parse_order(path, header["order"], problems) if "order" in header else 0
     if not all(key in header for key in REQUIRED_KEYS):
-        return None, problems
-    order = _parse_order(path, header["order"], problems)
+        return None, _sorted(problems)
     steps = [_build_step(path, header["id"], draft, problems) for draft in parsed.steps]
     if not steps:
         problems.append(Problem(path, 1, "a lesson needs at least one `## Step title {#step-id}`"))
@@ -142,7 +176,7 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
         intro=parsed.intro,
         steps=tuple(steps),
     )
-    return lesson, problems
+    return lesson, _sorted(problems)
 
 
 def load_translation(path: Path) -> tuple[Translation, list[Problem]]:
@@ -174,7 +208,7 @@ def load_translation(path: Path) -> tuple[Translation, list[Problem]]:
         steps=steps,
         path=path,
     )
-    return translation, problems
+    return translation, _sorted(problems)
 
 
 def _parse_file(path: Path, translation: bool = False) -> _Parsed:
@@ -325,11 +359,33 @@ def _role_block(
                 Problem(path, fence.line, f"unknown code role {role!r} (known: {known})")
             )
         return None
-    attributes = {
-        m["key"]: m["value"] for m in _ATTRIBUTE.finditer(words[2] if len(words) > 2 else "")
-    }
+    attributes = _attributes(path, fence.line, words[2] if len(words) > 2 else "", problems)
     code = CodeBlock("\n".join(fence.body) + "\n", path, fence.line + 1)
     return role, attributes, code
+
+
+def _attributes(path: Path, line: int, text: str, problems: list[Problem]) -> dict[str, str]:
+    """`key="value"` pairs after the role; anything else there is reported, not dropped."""
+    attributes: dict[str, str] = {}
+    position = 0
+    while position < len(text.rstrip()):
+        match = _ATTRIBUTE.match(text, position)
+        if match is None:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f'cannot read {text[position:].strip()!r}: write key="value"'
+                    " (a quote inside the value as \\\", or use key='value')",
+                )
+            )
+            break
+        if match["double"] is not None:
+            attributes[match["key"]] = _ESCAPE.sub(r"\1", match["double"])
+        else:
+            attributes[match["key"]] = match["single"]
+        position = match.end()
+    return attributes
 
 
 def _build_step(path: Path, lesson_id: str, draft: _StepDraft, problems: list[Problem]) -> Step:
@@ -425,8 +481,29 @@ def _header_line(path: Path, key: str) -> int:
 
 def _broken(path: Path, lesson: Lesson | None, problems: list[Problem]) -> BrokenLesson:
     if lesson is None:
-        return BrokenLesson(path, path.stem, path.name, tuple(problems))
-    return BrokenLesson(path, lesson.id, lesson.title, tuple(problems))
+        return BrokenLesson(path, path.stem, path.name, _by_line(problems))
+    return BrokenLesson(path, lesson.id, lesson.title, _by_line(problems), lesson=lesson)
+
+
+def problems_summary(problems: Sequence[Problem], files: int) -> str:
+    """E.g. "3 files, no problems" or "4 problems in 2 of 3 files"."""
+    if not problems:
+        return f"{plural(files, 'file')}, no problems"
+    bad = len({problem.path for problem in problems})
+    return f"{plural(len(problems), 'problem')} in {bad} of {plural(files, 'file')}"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    """An author fixes a file top to bottom."""
+    return sorted(problems, key=lambda problem: problem.line)
+
+
+def _by_line(problems: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(_sorted(problems))
 
 
 def _join(lines: list[str]) -> str:

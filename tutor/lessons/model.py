@@ -126,6 +126,8 @@ class Lesson:
     """Prose between the header and the first step."""
     steps: tuple[Step, ...] = ()
     translations: dict[str, Translation] = field(default_factory=dict)
+    pack: str = ""
+    """The installed pack it comes from (see `tutor.lessons.packs`); "" for a lesson folder."""
 
     @property
     def exercises(self) -> tuple[Step, ...]:
@@ -174,6 +176,10 @@ class BrokenLesson:
     id: str
     title: str
     problems: tuple[Problem, ...]
+    lesson: Lesson | None = None
+    """What could be read of it, so `tutor dev check` still runs its exercises."""
+    translates: str = ""
+    """For a translation file: the name of the lesson file it translates."""
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,8 @@ async def _check_file(step: Step, path: Path, device: str) -> Finished:
     exercise = step.exercise
     assert exercise is not None
     code = path.read_text(encoding="utf-8")
-    supervisor = Supervisor(Limits(), device, cwd=Path.cwd(), spare=False)
+    # The check runs in the exercise's scratch folder, as in the app, not in the shell's.
+    supervisor = Supervisor(Limits(), device, spare=False)
     await supervisor.start()
     try:
         return await supervisor.check(

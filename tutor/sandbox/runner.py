@@ -15,6 +15,7 @@ import builtins
 import faulthandler
 import json
 import os
+import random
 import signal
 import site
 import sys
@@ -147,6 +148,8 @@ class Worker:
         self.own_threads = set(threading.enumerate())
         self.streams = sys.stdout, sys.stderr
         self.recursion_limit = sys.getrecursionlimit()
+        self.home = os.getcwd()
+        """Where scripts run; an exercise's request names its own scratch folder."""
         self.reserve: bytearray | None = bytearray(RESERVE)
         self.armed = False
         sys.stdout.reconfigure(line_buffering=True)
@@ -194,7 +197,8 @@ class Worker:
             blocks.insert(0, (setup["source"], f"{setup['path']}:{setup['line']}"))
         argv = request.get("argv") or ([filename] if script else [""])
         path0 = os.path.dirname(filename) if script else ""
-        reset_torch_globals()
+        os.chdir(request.get("cwd") or self.home)
+        reset_torch_globals(seed=check)
         self.capture.begin(run_id)
         self.metrics.begin(run_id)
         result = self.attempt(module, blocks, script=script, argv=argv, path0=path0)
@@ -349,17 +353,25 @@ class Worker:
         builtins.input = _no_input
 
 
-def reset_torch_globals() -> None:
+def reset_torch_globals(*, seed: bool) -> None:
     """Undo process-wide torch settings a previous run made, before the next one starts.
 
     One worker serves every exercise: without this, `torch.set_default_dtype(torch.float64)`
     in one lesson would silently turn the next lesson's tensors into float64. Each run
     executes the learner's whole code, so a setting it makes again is back at once.
+    With `seed` (a check), the random generators restart too, so the same code always
+    gets the same verdict, whatever ran before it in this worker.
     """
     import torch
 
     torch.set_default_dtype(torch.float32)
     torch.set_grad_enabled(True)
+    if seed:
+        torch.manual_seed(0)
+        random.seed(0)
+        numpy = sys.modules.get("numpy")
+        if numpy is not None:
+            numpy.random.seed(0)
 
 
 def device_report(requested: str, threads: int) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tutor.lessons.model import CodeBlock
-from tutor.locations import data_dir
+from tutor.locations import data_dir, scratch_folder
 from tutor.sandbox.limits import Limits, format_size, set_child_subreaper
 from tutor.sandbox.protocol import DeviceReport, Event, Finished, event_from_wire
 from tutor.sandbox.worker import SandboxError, WorkerProcess, check_device
@@ -80,7 +80,7 @@ class Supervisor:
         self.device = device
         self.python = python
         self.cwd = cwd
-        """The worker's working directory: a private scratch folder unless given."""
+        """The worker process's folder (scripts run there); exercises get their own, see `run`."""
         self.on_state = on_state
         self.state: State = "closed"
         self.device_report: DeviceReport | None = None
@@ -186,12 +186,15 @@ class Supervisor:
         script: bool = False,
         argv: Sequence[str] | None = None,
         filename: str | None = None,
+        cwd: Path | None = None,
         on_event: EventCallback | None = None,
     ) -> Finished:
         """Run `code` in `key`'s namespace (REPL), or as `python FILE` would (`script`).
 
         `setup` runs first when the namespace is new. `filename` names the code in
-        tracebacks: `<key>` by default, the script's absolute path for `script`.
+        tracebacks: `<key>` by default, the script's absolute path for `script`. The
+        code runs in `cwd`: by default `key`'s scratch folder, or for a script the
+        worker's own folder (where `python FILE` was typed).
         """
         message = {
             "type": "run",
@@ -201,6 +204,7 @@ class Supervisor:
             "setup": _block(setup),
             "script": script,
             "argv": list(argv) if argv is not None else None,
+            "cwd": _folder(cwd or (None if script else scratch_folder(key))),
         }
         return await self._request(message, on_event, self.limits.run_timeout)
 
@@ -212,6 +216,7 @@ class Supervisor:
         checks: Sequence[CodeBlock],
         setup: CodeBlock | str | None = None,
         names: Collection[str] | None = None,
+        cwd: Path | None = None,
         on_event: EventCallback | None = None,
     ) -> Finished:
         """Run setup and `code` in a fresh namespace exactly as a run does, then `checks`.
@@ -219,7 +224,8 @@ class Supervisor:
         The namespace the check produced becomes `key`'s, so the variables panel and
         later runs see what the checks saw. `Finished.check` carries the verdict.
         `names` (`Exercise.names`) are the names the exercise asks for: a check that
-        fails on any other has a bug of its own, which the verdict then says.
+        fails on any other has a bug of its own, which the verdict then says. The code
+        runs in `cwd`, by default `key`'s scratch folder, as a run does.
         """
         message = {
             "type": "check",
@@ -229,6 +235,7 @@ class Supervisor:
             "setup": _block(setup),
             "checks": [_block(check) for check in checks],
             "names": None if names is None else sorted(names),
+            "cwd": _folder(cwd or scratch_folder(key)),
         }
         return await self._request(message, on_event, self.limits.check_timeout)
 
@@ -455,6 +462,14 @@ def _trim_crash_log(log: str) -> str:
         if "tutor/sandbox/" not in line and not line.strip().startswith('File "<string>"')
     ]
     return "\n".join(lines[-40:]).strip()
+
+
+def _folder(path: Path | None) -> str | None:
+    """`path`, created if missing (a reset may have removed it), for the worker to enter."""
+    if path is None:
+        return None
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
 
 
 def _block(block: CodeBlock | str | None) -> dict[str, Any] | None:

@@ -74,6 +74,10 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.query_one(LessonTree).refresh_marks()
 
+    def lessons_changed(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.query_one(LessonTree).show_catalog(catalog)
+
     @on(Tree.NodeHighlighted)
     def schedule_preview(self, event: Tree.NodeHighlighted[Entry]) -> None:
         """Render only where the cursor rests: 15 quick Down presses make one preview."""
@@ -116,7 +120,10 @@ def preview(entry: Entry | None) -> str:
             f"{number}. {step.title}{' (exercise)' if step.is_exercise else ''}"
             for number, step in enumerate(entry.steps, start=1)
         )
-        return f"# {entry.title}\n\n*{entry.summary}*\n\n{entry.intro}\n\n## Steps\n\n{steps}\n"
+        where = f"From the installed lesson pack `{entry.pack}`.\n\n" if entry.pack else ""
+        return (
+            f"# {entry.title}\n\n*{entry.summary}*\n\n{where}{entry.intro}\n\n## Steps\n\n{steps}\n"
+        )
     if isinstance(entry, Step):
         return f"# {entry.title}\n\n{entry.text}\n"
     if isinstance(entry, BrokenLesson):

@@ -9,11 +9,14 @@ the progress store, and tells the app about progress with a message.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
+import shutil
 import subprocess
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from textual import events, on, work
 from textual.actions import SkipAction
@@ -28,7 +31,7 @@ from textual.widgets import Footer, Header, Markdown, Static
 
 from tutor.lessons.model import Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
-from tutor.locations import data_dir
+from tutor.locations import data_dir, scratch_folder
 from tutor.progress import ProgressStore, atomic_write
 from tutor.sandbox.protocol import Event
 from tutor.sandbox.supervisor import Supervisor
@@ -195,6 +198,10 @@ class LessonScreen(Screen[None]):
         """The code of the last run, to tell a new edit from a late `Changed` message."""
         self._stopped_by: str | None = None
         """The key that interrupted the current run, named in its verdict."""
+        lesson = catalog.lesson(step.lesson_id)
+        assert lesson is not None, "a step opened always belongs to a loaded lesson"
+        self._lesson = lesson
+        """The step's lesson as last loaded: kept while its file is broken (live reload)."""
         self._autosave: Timer | None = None
         self._text_device = ""
         """The device the prose on screen was written for; re-render when it changes."""
@@ -220,8 +227,14 @@ class LessonScreen(Screen[None]):
     @property
     def lesson(self) -> Lesson:
         lesson = self.catalog.lesson(self.step.lesson_id)
-        assert lesson is not None, "a step on screen always belongs to a loaded lesson"
+        if lesson is None:  # its file is broken right now (live reload): the last good one
+            return self._lesson
+        self._lesson = lesson
         return lesson
+
+    @property
+    def lesson_path(self) -> Path:
+        return self._lesson.path
 
     @property
     def editor(self) -> CodeEditor:
@@ -265,6 +278,30 @@ class LessonScreen(Screen[None]):
         # No heading: the title bar above names the step, and rows are precious at 80x24.
         self.query_one("#step-text", Markdown).update(text + "\n")
         self._show_hints()
+
+    def lessons_changed(self, catalog: Catalog) -> None:
+        """The lesson files were edited: show this step as its file is now, code untouched.
+
+        The step object is swapped without `watch_step`, which would reload the editor.
+        A file that no longer loads shows its problems in place of the text until fixed.
+        """
+        self.catalog = catalog
+        step = catalog.find_step(self.step.key)
+        broken = next((b for b in catalog.broken if b.path == self.lesson_path), None)
+        if step is not None:
+            self.set_reactive(LessonScreen.step, step)
+            self.show_text()
+            self._update_title()
+            return
+        lines = [
+            f"- line {problem.line}: {problem.message}"
+            for problem in (broken.problems if broken is not None else ())
+        ]
+        problems = "\n".join(lines) or f"- there is no step `{self.step.key}` any more"
+        self.query_one("#step-text", Markdown).update(
+            f"**{self.lesson_path.name} has problems**; fix them and save, and this step"
+            f" comes back:\n\n{problems}\n"
+        )
 
     def device_changed(self) -> None:
         if self.step is not None and self.device() != self._text_device:
@@ -454,6 +491,7 @@ class LessonScreen(Screen[None]):
             return
         self.editor.load_text(step.exercise.starter.source)
         self.store.update(step.key, code=None)
+        await asyncio.to_thread(shutil.rmtree, scratch_folder(step.key), ignore_errors=True)
         self.results.clear()
         self.results.set_verdict("starter code restored · F5 runs it · F6 checks it")
 
@@ -489,7 +527,11 @@ class LessonScreen(Screen[None]):
 
     def _move(self, offset: int) -> None:
         steps = [step for lesson in self.catalog.lessons for step in lesson.steps]
-        index = next(i for i, step in enumerate(steps) if step.key == self.step.key) + offset
+        keys = [step.key for step in steps]
+        if self.step.key not in keys:  # its lesson file is broken right now (live reload)
+            self.notify("This lesson's file has problems: fix them and save first.")
+            return
+        index = keys.index(self.step.key) + offset
         if 0 <= index < len(steps):
             self.step = steps[index]
         else:
