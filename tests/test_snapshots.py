@@ -12,7 +12,6 @@ from tutor.lessons.loader import load_catalog
 from tutor.lessons.model import CheckReport
 from tutor.progress import ProgressStore
 from tutor.sandbox.protocol import Finished, MetricPoint, MetricsEvent, OutputEvent
-from tutor.widgets.code_editor import CodeEditor
 
 
 def make_app(home: Path) -> TutorApp:
@@ -74,9 +73,9 @@ def training_run(home: Path) -> TutorApp:
 
 
 def pressing(*keys: str):
-    """Press `keys`, then settle: runs finished, the preview rendered, no cursor blink.
+    """Press `keys`, then settle: runs finished, the preview rendered, no cursor drawn.
 
-    (`snap_compare`'s own `press` happens after `run_before`, too late to stop a blink.)
+    (`snap_compare`'s own `press` happens after `run_before`, too late to settle.)
     """
 
     async def run_before(pilot) -> None:
@@ -84,8 +83,8 @@ def pressing(*keys: str):
         await pilot.press(*keys)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.3)
-        for editor in pilot.app.screen.query(CodeEditor):
-            editor.cursor_blink = False
+        # A blinking cursor is drawn or not at random; without focus it is never drawn.
+        pilot.app.screen.set_focus(None)
         await pilot.pause()
 
     return run_before
