@@ -21,7 +21,7 @@ from tutor.widgets.lesson_tree import LessonTree
 
 def make_app(home: Path, lessons: Path = FIXTURE_LESSONS) -> TutorApp:
     catalog = load_catalog([lessons])
-    store = ProgressStore(home / "progress.json")
+    store = ProgressStore(home / "progress.db")
     return TutorApp(
         catalog, store, start=resume_step(catalog, store.progress), supervisor=FakeSupervisor()
     )
@@ -82,7 +82,7 @@ async def test_reopening_resumes_on_the_last_step(tutor_home: Path) -> None:
 
 
 async def test_done_marks_show_in_the_tree(tutor_home: Path) -> None:
-    ProgressStore(tutor_home / "progress.json").mark_done("tensors/from-a-list")
+    ProgressStore(tutor_home / "progress.db").mark_done("tensors/from-a-list")
     app = make_app(tutor_home)
     async with app.run_test() as pilot:
         await pilot.pause()
@@ -194,7 +194,7 @@ class HeldSupervisor(FakeSupervisor):
 async def test_a_pass_is_recorded_even_after_moving_on(tutor_home: Path) -> None:
     catalog = load_catalog([FIXTURE_LESSONS])
     supervisor = HeldSupervisor()
-    store = ProgressStore(tutor_home / "progress.json")
+    store = ProgressStore(tutor_home / "progress.db")
     start = catalog.find_step("tensors/from-a-list")
     app = TutorApp(catalog, store, start=start, open_start=True, supervisor=supervisor)
     async with app.run_test(size=(160, 48)) as pilot:

@@ -11,6 +11,7 @@ torch = pytest.importorskip("torch")
 from tutor.lessons.behaviour import loss_trend  # noqa: E402
 from tutor.lessons.checks import CheckReport, run_checks  # noqa: E402
 from tutor.lessons.model import CodeBlock  # noqa: E402
+from tutor.lessons.probes import is_piecewise_linear  # noqa: E402
 
 
 def verdict(check: str, **namespace: object) -> CheckReport:
@@ -226,7 +227,7 @@ def test_descent_paths_are_told_apart() -> None:
     assert "jumps back and forth between -3.5 and 7.5" in descent(lr=1.0).message
     assert "too large (it is 1)" in descent(lr=1.0).message
     assert "jumping over 2 and farther away" in descent(lr=1.5).message
-    assert "adds the gradient instead of subtracting it" in descent(op="+").message
+    assert "instead of subtracting it (gradient ascent)" in descent(op="+").message
     assert "needs more steps" in descent(steps=5).message
     adding_up = descent(zero="pass").message
     assert "swings back and forth around 2" in adding_up
@@ -305,7 +306,8 @@ def test_typed_in_values_are_found_by_changing_the_inputs() -> None:
 
     assert report("total = sum(labels)\n").passed
     assert (
-        "`total` stays 6 when `labels` change: it looks typed in" in report("total = 6\n").message
+        "`total` stays 6 with other values in `labels`: it looks typed in"
+        in report("total = 6\n").message
     )
     assert "should be 10, got 11" in report("total = sum(labels) + 1\n").message
 
@@ -356,3 +358,12 @@ def test_model_probes() -> None:
     assert verdict("expect(is_linear(m, (6, 4)), 'linear')", m=nn.Linear(4, 3)).passed
     assert not verdict("expect(not is_linear(m, (6, 4)), 'linear')", m=nn.Linear(4, 3)).passed
     assert verdict("expect(not is_linear(m, (6, 4)), 'linear')", m=plain).passed
+
+
+def test_relu_models_bend_in_corners_smooth_ones_do_not() -> None:
+    nn = torch.nn
+    for act, corners in ((nn.ReLU(), True), (nn.Tanh(), False), (nn.Sigmoid(), False)):
+        wide = nn.Sequential(nn.Linear(64, 32), act, nn.Linear(32, 10))
+        assert is_piecewise_linear(wide, 0.0, 1.0, features=64) is corners
+        narrow = nn.Sequential(nn.Linear(1, 16), act, nn.Linear(16, 1))
+        assert is_piecewise_linear(narrow, -10, 10) is corners

@@ -19,7 +19,7 @@ from tutor.progress import ProgressStore
 def test_list_json_has_the_documented_shape(
     capsys: pytest.CaptureFixture[str], tutor_home: Path
 ) -> None:
-    ProgressStore(tutor_home / "progress.json").mark_done("tensors/from-a-list")
+    ProgressStore(tutor_home / "progress.db").mark_done("tensors/from-a-list")
     assert main(["--lessons", str(FIXTURE_LESSONS), "list", "--json"]) == 0
     lessons = json.loads(capsys.readouterr().out)
     assert lessons[0]["id"] == "tensors"

@@ -35,7 +35,7 @@ async def test_an_edited_lesson_file_updates_the_open_step(write_lesson, tutor_h
     start = catalog.find_step("tiny/make-x")
     app = TutorApp(
         catalog,
-        ProgressStore(tutor_home / "progress.json"),
+        ProgressStore(tutor_home / "progress.db"),
         start=start,
         open_start=True,
         supervisor=FakeSupervisor(),

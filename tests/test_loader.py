@@ -253,3 +253,19 @@ def test_translation_of_a_lesson_with_errors_says_so(write_lesson) -> None:
     assert orphan.problems[0].message == (
         "the lesson it translates, 02-none.md, cannot be loaded: fix that file first"
     )
+
+
+def test_a_translation_with_fewer_hints_is_reported_at_its_step(write_lesson) -> None:
+    write_lesson(
+        "01-tiny.md", lesson().replace("Use a decimal point.\n", "One.\n\n### Hint\n\nTwo.\n")
+    )
+    translation = write_lesson(
+        "01-tiny.pt.md", "---\nlang: pt\n---\n\n## Faça x {#make-x}\n\nFaça.\n\n### Dica\n\nUm.\n"
+    )
+    (broken,) = load_catalog([translation.parent]).broken
+    (problem,) = broken.problems
+    assert (problem.path, problem.line) == (translation, line_of(translation, "## Faça x"))
+    assert problem.message == (
+        "step 'make-x' has 2 hints in 01-tiny.md and 1 here: translate every one"
+        " (or none, to keep the originals)"
+    )

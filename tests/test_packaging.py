@@ -34,5 +34,12 @@ def test_wheel_contains_lessons_data_and_styles(tmp_path: Path) -> None:
         assert f"tutor/curriculum/{lesson.name}" in names
     assert "tutor/curriculum/data/digits.csv.gz" in names
     assert {"tutor/app.tcss", "tutor/screens/lesson.tcss", "tutor/screens/home.tcss"} <= names
+    code = {
+        path.relative_to(REPO).as_posix()
+        for pattern in ("*.py", "*.tcss")
+        for path in (REPO / "tutor").rglob(pattern)
+        if "__pycache__" not in path.parts
+    }
+    assert code <= names, f"left out of the wheel: {sorted(code - names)}"
     assert any(name.endswith("entry_points.txt") for name in names)
     assert {"tutor/authoring/tester.py", "tutor/lessons/packs.py"} <= names

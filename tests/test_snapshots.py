@@ -16,7 +16,7 @@ from tutor.sandbox.protocol import Finished, MetricPoint, MetricsEvent, OutputEv
 
 def make_app(home: Path) -> TutorApp:
     catalog = load_catalog([FIXTURE_LESSONS])
-    store = ProgressStore(home / "progress.json")
+    store = ProgressStore(home / "progress.db")
     store.mark_done("tensors/from-a-list")
     return TutorApp(
         catalog, store, start=resume_step(catalog, store.progress), supervisor=FakeSupervisor()

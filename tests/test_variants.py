@@ -48,7 +48,7 @@ async def test_step_text_follows_the_worker_device(tutor_home, write_lesson) -> 
     folder = write_lesson("01-tiny.md", lesson().replace("Just words.", variants)).parent
     catalog = load_catalog([folder])
     on_gpu = FakeSupervisor(report=replace(REPORT, cuda_available=True, selected="cuda"))
-    store = ProgressStore(tutor_home / "progress.json")
+    store = ProgressStore(tutor_home / "progress.db")
     app = TutorApp(catalog, store, start=catalog.lessons[0].steps[0], supervisor=on_gpu)
     async with app.run_test() as pilot:
         await pilot.press("enter")

@@ -22,7 +22,7 @@ SOLUTION = "import torch\nm = torch.tensor([[1, 2, 3], [4, 5, 6]])\nrank = m.ndi
 
 def make_app(home: Path) -> TutorApp:
     catalog = load_catalog([FIXTURE_LESSONS])
-    store = ProgressStore(home / "progress.json")
+    store = ProgressStore(home / "progress.db")
     supervisor = Supervisor(Limits(memory=2 * GIB, check_timeout=20))
     return TutorApp(
         catalog, store, start=catalog.find_step("tensors/from-a-list"), supervisor=supervisor
@@ -96,7 +96,7 @@ async def test_check_fails_with_the_specific_message_then_passes(tutor_home: Pat
         assert app.store.progress.is_done("tensors/from-a-list")
         assert "✓ done" in str(screen.query_one("#step-title").render())
         assert app.sub_title.endswith("1/4 done")
-    assert ProgressStore(tutor_home / "progress.json").progress.is_done("tensors/from-a-list")
+    assert ProgressStore(tutor_home / "progress.db").progress.is_done("tensors/from-a-list")
 
 
 async def test_hints_one_at_a_time_then_solution_after_confirming(tutor_home: Path) -> None:
@@ -226,7 +226,7 @@ async def test_code_survives_leaving_and_quitting(tutor_home: Path) -> None:
         await pilot.press("f8")
         screen.editor.load_text("second = 2\n")
         await pilot.press("ctrl+q")
-    store = ProgressStore(tutor_home / "progress.json")
+    store = ProgressStore(tutor_home / "progress.db")
     assert store.progress.exercise("tensors/from-a-list").code == "first = 1\n"
     assert store.progress.exercise("tensors/dtypes").code == "second = 2\n"
     assert store.progress.last_step == "tensors/dtypes"

@@ -21,7 +21,7 @@ from textual.timer import Timer
 from tutor.course import resume_step
 from tutor.lessons.model import Catalog, Step
 from tutor.lessons.watch import LessonWatcher
-from tutor.progress import ProgressStore
+from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.sandbox.limits import Limits
 from tutor.sandbox.supervisor import Supervisor
 from tutor.screens.home import HomeScreen
@@ -32,6 +32,10 @@ from tutor.widgets.plain import printable
 if TYPE_CHECKING:
     from tutor.screens.lesson import LessonScreen
 
+SAVE_RETRY_EVERY = 3.0
+"""Seconds between tries to save changes that could not be saved (disk full, locked...)."""
+KEPT_IN_MEMORY = "Your changes are kept and saved as soon as that is possible."
+SAVED_AGAIN = "Progress is saved again."
 WATCH_INTERVAL = 1.0
 """Seconds between looks at the lesson files' modification times."""
 
@@ -72,6 +76,7 @@ class TutorApp(App[None]):
         self.supervisor.on_state = self._worker_state_changed
         self._running_since: float | None = None
         self._running_timer: Timer | None = None
+        self._save_retry: Timer | None = None
 
     def on_mount(self) -> None:
         self.update_progress_title()
@@ -91,6 +96,9 @@ class TutorApp(App[None]):
             self.notify(
                 self.store.warning, title="Progress", severity="warning", timeout=15, markup=False
             )
+        self.store.on_problem = self.progress_problem
+        if self.store.problem:
+            self.progress_problem(self.store.problem)
         if self.catalog.broken:
             names = ", ".join(broken.path.name for broken in self.catalog.broken)
             self.notify(
@@ -170,6 +178,20 @@ class TutorApp(App[None]):
             lesson_screen.device_changed()
         self.update_progress_title()
 
+    def progress_problem(self, why: str | None) -> None:
+        """Say once that saving fails and keep retrying; say when it works again."""
+        if why is not None:
+            line = f"{CANNOT_SAVE.format(why=why)} {KEPT_IN_MEMORY}"
+            self.notify(line, title="Progress", severity="warning", timeout=15, markup=False)
+            if self._save_retry is None:
+                self._save_retry = self.set_interval(SAVE_RETRY_EVERY, self.store.flush)
+        else:
+            self.notify(SAVED_AGAIN, title="Progress", timeout=5)
+            if self._save_retry is not None:
+                self._save_retry.stop()
+                self._save_retry = None
+        self.update_progress_title()
+
     def lesson_device(self) -> str:
         """Where learners' code runs, "cuda" or "cpu", so prose can match it."""
         report = self.supervisor.device_report
@@ -184,6 +206,8 @@ class TutorApp(App[None]):
             state = f"running {time.monotonic() - self._running_since:.1f} s"
         report = self.supervisor.device_report
         parts = [report.label if report else "", state, f"{done}/{len(exercises)} done"]
+        if self.store.problem is not None:
+            parts.append("not saved")
         self.sub_title = " · ".join(part for part in parts if part)
 
     async def action_quit(self) -> None:

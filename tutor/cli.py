@@ -22,7 +22,10 @@ from tutor.lessons.packs import installed_packs
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
 from tutor.locations import bundled_lessons_dir, progress_file
-from tutor.progress import ProgressStore
+from tutor.progress import CANNOT_SAVE, NotProgress, ProgressStore
+from tutor.progress.store import INTERACTIVE_BUSY_TIMEOUT
+
+RESCUED = "Your unsaved changes were written to {path}; `tutor progress import {path}` adds them."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,7 +99,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check_parser.add_argument("exercise", metavar="EXERCISE")
     check_parser.add_argument("file", metavar="FILE", type=Path)
+    check_parser.add_argument(
+        "--no-record",
+        dest="record",
+        action="store_false",
+        help="only try: keep neither the attempt nor a pass in your progress",
+    )
     check_parser.set_defaults(handler=check_exercise)
+
+    progress_parser = commands.add_parser(
+        "progress", parents=[common], help="export or import your progress as JSON"
+    )
+    progress_commands = progress_parser.add_subparsers(
+        title="progress commands", metavar="ACTION", required=True
+    )
+    export_parser = progress_commands.add_parser(
+        "export", help="write your progress, code and attempts as JSON (to stdout without FILE)"
+    )
+    export_parser.add_argument("file", metavar="FILE", type=Path, nargs="?")
+    export_parser.set_defaults(handler=export_progress)
+    import_parser = progress_commands.add_parser(
+        "import", help="merge an export in: done stays done, the newer code wins"
+    )
+    import_parser.add_argument("file", metavar="FILE", type=Path)
+    import_parser.set_defaults(handler=import_progress)
 
     dev_parser = commands.add_parser("dev", help="tools for lesson authors: check, new")
     dev_commands = dev_parser.add_subparsers(title="dev commands", metavar="COMMAND", required=True)
@@ -129,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def launch(args: argparse.Namespace) -> int:
     catalog = _catalog(args)
-    store = ProgressStore(progress_file())
+    store = ProgressStore(progress_file(), busy_timeout=INTERACTIVE_BUSY_TIMEOUT, retries=2)
     target = getattr(args, "target", None)
     step = (
         resolve(catalog, store.progress, target) if target else resume_step(catalog, store.progress)
@@ -153,7 +179,28 @@ def launch(args: argparse.Namespace) -> int:
         print(f"tutor: {error}", file=sys.stderr)
         return 2
     app.run()
+    if not store.flush() and store.unsaved:
+        _warn(CANNOT_SAVE.format(why=store.problem))
+        _rescue(store)
     return app.return_code or 0
+
+
+def _rescue(store: ProgressStore) -> None:
+    """The app quit with changes it could not save: put them where `progress import` finds them."""
+    import tempfile
+    import time
+
+    from tutor.progress import atomic_write
+    from tutor.progress.transfer import to_text
+
+    name = f"tutor-unsaved-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    for folder in (Path(tempfile.gettempdir()), Path.cwd()):
+        try:
+            atomic_write(folder / name, to_text(store.unsaved_changes()))
+        except OSError:
+            continue
+        _warn(RESCUED.format(path=folder / name))
+        return
 
 
 def list_lessons(args: argparse.Namespace) -> int:
@@ -207,9 +254,77 @@ def check_exercise(args: argparse.Namespace) -> int:
     if step is None:
         print(f"tutor: no exercise {args.exercise!r}; try `tutor list`", file=sys.stderr)
         return 2
+    from tutor.progress.attempts import verdict
     from tutor.sandbox.commands import check_file
+    from tutor.sandbox.protocol import Finished
 
-    return check_file(step, args.file, getattr(args, "device", "auto"))
+    def record(code: str, finished: Finished) -> None:
+        """Keep the attempt and a pass, as the app does, so work done in any editor counts."""
+        said, passed = verdict(finished, check=True)
+        store = ProgressStore(progress_file())
+        store.add_attempt(step.key, "check", said, passed, code)
+        if passed:
+            store.mark_done(step.key)
+        _warn(store.warning)
+        _warn(CANNOT_SAVE.format(why=store.problem) if store.problem else None)
+        store.close()
+
+    device = getattr(args, "device", "auto")
+    return check_file(step, args.file, device, on_finished=record if args.record else None)
+
+
+def export_progress(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from tutor.progress import atomic_write
+    from tutor.progress.store import describe
+    from tutor.progress.transfer import to_text
+
+    store = ProgressStore(progress_file())
+    _warn(store.warning)
+    try:
+        text = to_text(store.snapshot())
+    except (sqlite3.Error, OSError) as error:
+        _warn(f"progress cannot be read right now: {describe(error, store.path)}")
+        return 1
+    if args.file is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        atomic_write(args.file, text)
+    except OSError as error:
+        print(f"tutor: cannot write {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"tutor: progress written to {args.file}", file=sys.stderr)
+    return 0
+
+
+def import_progress(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from tutor.progress.store import describe
+    from tutor.progress.transfer import read_file
+
+    try:
+        snapshot = read_file(args.file)
+    except OSError as error:
+        print(f"tutor: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except NotProgress as error:
+        print(f"tutor: {args.file} is not a progress export: {error}", file=sys.stderr)
+        return 1
+    store = ProgressStore(progress_file())
+    _warn(store.warning)
+    try:
+        changed, attempts = store.merge(snapshot)
+    except (sqlite3.Error, OSError) as error:
+        _warn(CANNOT_SAVE.format(why=describe(error, store.path)))
+        return 1
+    print(
+        f"tutor: imported {args.file}: {changed} exercise(s) changed, {attempts} attempt(s) added",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def dev_check(args: argparse.Namespace) -> int:

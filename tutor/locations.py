@@ -32,7 +32,8 @@ def data_dir() -> Path:
 
 
 def progress_file() -> Path:
-    return data_dir() / "progress.json"
+    """The SQLite store; an older `progress.json` beside it is imported once, and kept."""
+    return data_dir() / "progress.db"
 
 
 def scratch_folder(key: str) -> Path:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
 from tests.sandbox.conftest import Recorder
 from tutor.lessons.model import CodeBlock
 from tutor.locations import scratch_folder
@@ -69,3 +73,22 @@ async def test_checks_start_from_the_same_random_state(supervisor: Supervisor) -
         await supervisor.run("v", key="seed/check", on_event=out)
         values.append(out.text())
     assert values[0] == values[1] and values[0]
+
+
+async def test_tutor_check_runs_in_the_exercise_folder_not_the_shells(
+    tmp_path: Path, tutor_home: Path
+) -> None:
+    answer = tmp_path / "answer.py"
+    answer.write_text("open('left-behind.txt', 'w').write('x')\nimport torch\nx = 1\n")
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "tutor", "check", "tensors/from-a-list", str(answer)],
+        cwd=tmp_path,
+        env={**os.environ, "TUTOR_HOME": str(tutor_home), "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert not (tmp_path / "left-behind.txt").exists()
+    assert (scratch_folder("tensors/from-a-list") / "left-behind.txt").exists()

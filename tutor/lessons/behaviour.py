@@ -13,6 +13,7 @@ authors can quote it in `mistake message=`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import math
 import random
@@ -74,6 +75,8 @@ class Call:
     """For a loss module, the loss it returned."""
     top: bool
     """Called from outside any other module: the model itself, or a loss."""
+    shapes: tuple[tuple[int, ...], ...] = ()
+    """For a loss module, the shapes of its tensor arguments (predictions, targets)."""
 
 
 @dataclass
@@ -82,7 +85,8 @@ class Recorder:
 
     events: list[Backward | Step | Call] = field(default_factory=list)
     _handles: list[Any] = field(default_factory=list)
-    _watched: weakref.WeakSet[torch.Tensor] = field(default_factory=weakref.WeakSet)
+    _watched: dict[int, weakref.ref[torch.Tensor]] = field(default_factory=dict)
+    """By `id()`: a WeakSet would compare tensors with `==`, which is elementwise."""
     _optimizers: weakref.WeakKeyDictionary[Any, int] = field(
         default_factory=weakref.WeakKeyDictionary
     )
@@ -115,10 +119,14 @@ class Recorder:
                 isinstance(tensor, torch.Tensor)
                 and tensor.requires_grad
                 and tensor.is_leaf
-                and tensor not in self._watched
+                and not self._is_watched(tensor)
             ):
-                self._watched.add(tensor)
+                self._watched[id(tensor)] = weakref.ref(tensor)
                 self._handles.append(tensor.register_hook(self._grad_hook(tensor)))
+
+    def _is_watched(self, tensor: torch.Tensor) -> bool:
+        ref = self._watched.get(id(tensor))
+        return ref is not None and ref() is tensor
 
     def _grad_hook(self, tensor: torch.Tensor) -> Callable[[torch.Tensor], None]:
         ref = weakref.ref(tensor)
@@ -155,6 +163,9 @@ class Recorder:
                 is_loss and first is not None and _rows_are_probabilities(first),
                 None,
                 self._depth == 0,
+                tuple(tuple(a.shape) for a in args if isinstance(a, torch.Tensor))
+                if is_loss
+                else (),
             )
         )
         self._depth += 1
@@ -182,21 +193,30 @@ class Recorder:
         return [e for e in self.events if isinstance(e, Call)]
 
     @property
+    def predictions(self) -> list[Call]:
+        """Calls of a model (not of a loss) that no backward() follows before the next step:
+        predictions, in whatever batches, as opposed to training forwards."""
+        found: list[Call] = []
+        pending: list[Call] = []
+        for event in self.events:
+            if isinstance(event, Call) and event.top and not event.shapes and event.value is None:
+                if not _is_loss_name(event.module):
+                    pending.append(event)
+            elif isinstance(event, Backward):
+                pending.clear()
+            elif isinstance(event, Step):
+                found += pending
+                pending = []
+        return found + pending
+
+    @property
     def losses(self) -> list[float]:
         """The values every loss module returned, in order: the training curve."""
         return [c.value for c in self.calls if c.value is not None]
 
 
 def _with_value(call: Call, value: float) -> Call:
-    return Call(
-        call.module,
-        call.training,
-        call.grad_enabled,
-        call.rows,
-        call.probabilities,
-        value,
-        call.top,
-    )
+    return dataclasses.replace(call, value=value)
 
 
 def _last_call(events: list[Backward | Step | Call], module: str) -> int | None:
@@ -205,6 +225,11 @@ def _last_call(events: list[Backward | Step | Call], module: str) -> int | None:
         if isinstance(event, Call) and event.module == module:
             return index
     return None
+
+
+def _is_loss_name(module: str) -> bool:
+    loss = getattr(nn, module, None)
+    return isinstance(loss, type) and issubclass(loss, nn.modules.loss._Loss)
 
 
 def _norm(tensor: torch.Tensor) -> float:
@@ -257,10 +282,16 @@ class Context:
 
     learner: CodeBlock | None = None
     setup: CodeBlock | None = None
+    namespace: Mapping[str, Any] | None = None
+    """The learner's variables after their run: a re-run with `setup=False` starts from them."""
 
 
 def rerun(
-    context: Context, watch: Iterable[str] = (), inputs: Mapping[str, Any] | None = None
+    context: Context,
+    watch: Iterable[str] = (),
+    inputs: Mapping[str, Any] | None = None,
+    *,
+    setup: bool = True,
 ) -> Run:
     """Run setup and the learner's code again, quietly, under a `Recorder`.
 
@@ -268,17 +299,23 @@ def rerun(
     value is computed or typed in); `watch` names variables whose successive values
     are kept. Global torch state (random generators, default dtype, grad mode) is put
     back afterwards, so the checks that follow see what the learner left.
+    `setup=False` skips a slow setup (one that trains a model) and starts from a copy
+    of the learner's variables instead: objects are shared, so the check puts back
+    any state it resets for the re-run (`model.train()`).
     """
     if context.learner is None:
         raise CheckBroken("rerun() needs the learner's code, and this check was not given it")
     namespace: dict[str, Any] = {"__name__": "__main__"}
+    if not setup:
+        namespace.update(context.namespace or {})
     watched = tuple(watch)
     trace: dict[str, list[Snapshot]] = {name: [] for name in watched}
     error: BaseException | None = None
     with _restored_globals(), _quiet(), Recorder() as recorder:
         try:
-            if context.setup is not None:
+            if setup and context.setup is not None:
                 _exec(context.setup, namespace)
+            recorder.events.clear()  # only what the learner's code does counts
             namespace.update(inputs or {})
             tracer = _Tracer(context.learner.filename, watched, trace, recorder)
             with tracer.active():
@@ -286,6 +323,16 @@ def rerun(
         except Exception as raised:  # noqa: BLE001 - the learner's error is evidence too
             error = raised
     return Run(namespace, recorder, trace, error)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Recorder]:
+    """Record a call of the learner's code made by the check (their `train(probe, ...)`).
+
+    Quiet, and global torch state is put back afterwards, as in `rerun`.
+    """
+    with _restored_globals(), _quiet(), Recorder() as recorder:
+        yield recorder
 
 
 def _exec(block: CodeBlock, namespace: dict[str, Any]) -> None:
@@ -345,9 +392,8 @@ class _Tracer:
             sys.settrace(previous)
 
     def _global(self, frame: FrameType, event: str, _arg: Any) -> Any:
-        if frame.f_code.co_filename != self.filename or frame.f_code.co_name != "<module>":
-            return None
-        return self._local
+        # Functions of the learner's code too (a loop inside `def train()`), reading globals.
+        return self._local if frame.f_code.co_filename == self.filename else None
 
     def _local(self, frame: FrameType, event: str, _arg: Any) -> Any:
         if event in ("line", "return"):
@@ -433,6 +479,40 @@ def update_problem(
     return None
 
 
+BROADCAST_LOSS = (
+    "{loss} got predictions of shape {pred} and targets of shape {target}: it broadcasts them "
+    "to {both} and compares every prediction with every target. Give both the same shape"
+)
+PROBABILITIES = (
+    "the rows {loss} gets add up to 1: softmax is applied before the loss, but {loss} applies "
+    "it itself. Pass the raw logits"
+)
+
+
+def loss_problem(recorder: Recorder) -> str | None:
+    """A loss module fed mismatched shapes that broadcast, or probabilities instead of logits."""
+    for call in recorder.calls:
+        if call.probabilities and call.module in ("CrossEntropyLoss", "NLLLoss"):
+            return PROBABILITIES.format(loss=call.module)
+        if len(call.shapes) >= 2 and call.shapes[0] != call.shapes[1]:
+            if call.module in ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss"):
+                try:
+                    both = tuple(torch.broadcast_shapes(call.shapes[0], call.shapes[1]))
+                except RuntimeError:
+                    continue
+                return BROADCAST_LOSS.format(
+                    loss=call.module,
+                    pred=_shape(call.shapes[0]),
+                    target=_shape(call.shapes[1]),
+                    both=_shape(both),
+                )
+    return None
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return f"({shape[0]},)" if len(shape) == 1 else f"({', '.join(map(str, shape))})"
+
+
 def descent_problem(
     values: list[float],
     target: float,
@@ -479,8 +559,8 @@ def descent_problem(
             )
         return (
             f"`{name}` ended at {_num(end)} and moved away from {_num(target)} at every step: "
-            f"the update adds the gradient instead of subtracting it ({name} -= lr * "
-            f"{name}.grad), or the learning rate is too large{rate}"
+            f"the update adds the gradient instead of subtracting it (gradient ascent): "
+            f"subtract it, {name} -= lr * {name}.grad"
         )
     if flips >= 2:
         return (

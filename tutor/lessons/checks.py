@@ -58,7 +58,7 @@ def run_checks(
     any other name has a bug of its own, and the report says so instead of blaming
     the learner. Unknown (`None`), every missing name is taken as the learner's.
     """
-    context = Context(learner, setup)
+    context = Context(learner, setup, namespace)
     for check in checks:
         scope = {**namespace, **helpers_for(namespace, context)}
         try:
@@ -99,21 +99,22 @@ def _error_line(check: CodeBlock, error: BaseException) -> int:
 def _checks_own_fault(error: Exception, check: CodeBlock, namespace: Mapping[str, Any]) -> bool:
     """Whether `error` comes from the check's own code rather than from the learner's values.
 
-    Learner code on the stack, or torch rejecting a value, means the learner's values
-    are at fault. An exception raised by the check's own expression is the check's
-    fault unless it concerns one of the learner's objects: an AttributeError on it, or
-    a line that reads a learner variable still holding `...` or None.
+    Whoever's code is deepest on the stack (installed libraries aside) owns the error:
+    a helper's, the learner's (their `forward`, their `train`), or the check's own
+    line. A check line that raises is the check's fault unless it concerns one of the
+    learner's objects: an AttributeError on it, or a learner variable on that line
+    (torch rejecting it, or it still holds `...` or None).
     """
     frames = traceback.extract_tb(error.__traceback__)
-    if not frames:
+    owned = [f for f in frames if not _is_library(f.filename) or f.filename.startswith(_HELPERS)]
+    if not owned:
         return False
-    innermost = frames[-1].filename
-    ours = {check.filename}
-    if any(not _is_library(f.filename) and f.filename not in ours for f in frames):
+    deepest = owned[-1]
+    if deepest.filename.startswith(_HELPERS):
+        return True  # a helper tripped, even inside a hook the learner's code ran
+    if deepest.filename != check.filename:
         return False  # the learner's (or the setup's) code was running
-    if innermost not in ours:
-        return innermost.startswith(_HELPERS)  # a helper tripped on valid input
-    line = frames[-1].line or ""
+    line = deepest.line or ""
     used = [n for n in _names_in(line) if n in namespace and not n.startswith("_")]
     if isinstance(error, AttributeError):
         obj = getattr(error, "obj", None)
@@ -219,8 +220,8 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
         if not condition:
             raise CheckFailed(message)
 
-    def rerun(watch: Sequence[str] = (), **inputs: Any) -> behaviour.Run:
-        return behaviour.rerun(context, watch, inputs)
+    def rerun(watch: Sequence[str] = (), setup: bool = True, **inputs: Any) -> behaviour.Run:
+        return behaviour.rerun(context, watch, inputs, setup=setup)
 
     def expect_computed(
         target: str,
@@ -262,7 +263,9 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
         "expect_logits": probes.expect_logits,
         "is_linear": probes.is_linear,
         "rerun": rerun,
-        "recording": behaviour.Recorder,
+        "recording": behaviour.recording,
+        "loss_problem": behaviour.loss_problem,
+        "is_piecewise_linear": probes.is_piecewise_linear,
         "update_problem": behaviour.update_problem,
         "descent_problem": behaviour.descent_problem,
         "loss_trend": behaviour.loss_trend,
@@ -279,8 +282,8 @@ FLOAT_NOT_TENSOR = (
     "call .item() to get the number out of it"
 )
 TYPED_IN = (
-    "`{target}` stays {value} when {given} change: it looks typed in rather than computed "
-    "from {given}"
+    "`{target}` stays {value} with other values in {given}: it looks typed in rather than "
+    "computed from {given}"
 )
 OTHER_INPUTS = (
     "with other values in {given}, `{target}` should be {want}, got {value}: compute it from "

@@ -198,7 +198,7 @@ def load_translation(path: Path) -> tuple[Translation, list[Problem]]:
                 )
             )
         steps[draft.id] = StepText(
-            draft.title, _join(draft.prose), tuple(_join(h) for h in draft.hints)
+            draft.title, _join(draft.prose), tuple(_join(h) for h in draft.hints), draft.line
         )
     translation = Translation(
         lang=lang,
@@ -454,12 +454,25 @@ def _check_syntax(code: CodeBlock, role: str, problems: list[Problem]) -> None:
 
 
 def _translation_mismatches(base: Lesson, translation: Translation) -> list[Problem]:
-    known = {step.id for step in base.steps}
-    return [
-        Problem(translation.path, 1, f"step {step_id!r} is not in {base.path.name}")
-        for step_id in translation.steps
-        if step_id not in known
-    ]
+    """Unknown step ids, and hints only partly translated (they replace all the originals)."""
+    problems = []
+    for step_id, text in translation.steps.items():
+        step = base.step(step_id)
+        if step is None:
+            problems.append(
+                Problem(translation.path, text.line, f"step {step_id!r} is not in {base.path.name}")
+            )
+        elif text.hints and len(text.hints) != len(step.hints):
+            problems.append(
+                Problem(
+                    translation.path,
+                    text.line,
+                    f"step {step_id!r} has {plural(len(step.hints), 'hint')} in "
+                    f"{base.path.name} and {len(text.hints)} here: translate every one "
+                    "(or none, to keep the originals)",
+                )
+            )
+    return problems
 
 
 def _parse_order(path: Path, value: str, problems: list[Problem]) -> int:

@@ -113,6 +113,8 @@ class StepText:
     title: str
     text: str
     hints: tuple[str, ...]
+    line: int = 1
+    """Line of the step's heading in the translation file."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ module are the same answer, and a layer that is created but never used in
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import torch
@@ -53,7 +54,7 @@ def output_of(model: Any, batch: torch.Tensor, name: str) -> torch.Tensor:
         raise CheckFailed(f"`{name}` should be a model you can call, got {type(model).__name__}")
     try:
         with torch.no_grad():
-            out = model(batch)
+            out = model(on_device_of(model, batch))
     except Exception as error:  # noqa: BLE001 - the learner's model failing is the verdict
         raise CheckFailed(
             f"`{name}(x)` fails for a batch x of shape {shape_text(batch.shape)}: "
@@ -64,7 +65,16 @@ def output_of(model: Any, batch: torch.Tensor, name: str) -> torch.Tensor:
             f"`{name}(x)` should return a tensor, got {show(out)}: does forward end with "
             "a `return`?"
         )
-    return out
+    return out.cpu()
+
+
+def on_device_of(model: Any, batch: torch.Tensor) -> torch.Tensor:
+    """The probe batch where the model's weights are: a GPU server runs the same checks."""
+    if isinstance(model, nn.Module):
+        first = next(model.parameters(), None)
+        if first is not None:
+            return batch.to(first.device)
+    return batch
 
 
 def expect_output(
@@ -95,7 +105,7 @@ def unused_layers(model: nn.Module, batch: torch.Tensor) -> list[str]:
         p.grad = None
     try:
         with torch.enable_grad():
-            out = model(batch)
+            out = model(on_device_of(model, batch))
             if isinstance(out, torch.Tensor) and out.requires_grad:
                 out.float().sum().backward()
         missing = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
@@ -158,13 +168,17 @@ def expect_logits(model: Any, batch: torch.Tensor, *, name: str = "model") -> to
     return out
 
 
-def is_linear(model: Any, shape: tuple[int, ...]) -> bool:
-    """f(a + b) − f(a) − f(b) + f(0) is zero only for a model with no activation at all."""
+def is_linear(model: Any, shape: tuple[int, ...], scale: float = 1.0) -> bool:
+    """f(a + b) − f(a) − f(b) + f(0) is zero only for a model with no activation at all.
+
+    `scale` spreads the probe inputs over the range the model was trained on, where
+    its bends are.
+    """
     generator = torch.Generator().manual_seed(1)
-    a = torch.randn(shape, generator=generator)
-    b = torch.randn(shape, generator=generator)
+    a = on_device_of(model, scale * torch.randn(shape, generator=generator))
+    b = on_device_of(model, scale * torch.randn(shape, generator=generator))
     with torch.no_grad():
-        gap = model(a + b) - model(a) - model(b) + model(torch.zeros(shape))
+        gap = model(a + b) - model(a) - model(b) + model(torch.zeros_like(a))
         scale = 1 + float(model(a).abs().max())
     return bool(gap.abs().max() <= 1e-4 * scale)
 
@@ -172,3 +186,35 @@ def is_linear(model: Any, shape: tuple[int, ...]) -> bool:
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
+
+
+def is_piecewise_linear(
+    model: Any, low: float = -1.0, high: float = 1.0, *, features: int = 1
+) -> bool:
+    """A model that bends only at corners (ReLU) rather than smoothly (Tanh, sigmoid).
+
+    Along a fine straight line through its input space (from `low` to `high` on each of
+    `features` inputs) its outputs' second differences vanish except near the corners.
+    """
+    generator = torch.Generator().manual_seed(2)
+    double = torch.float64  # evenly spaced points: float32 spacing alone bends the line
+    t = torch.linspace(0, 1, 2001, dtype=double).reshape(-1, 1)
+    start = low + (high - low) * torch.rand(1, features, generator=generator, dtype=double)
+    end = low + (high - low) * torch.rand(1, features, generator=generator, dtype=double)
+    if features == 1:
+        start, end = torch.full((1, 1), low, dtype=double), torch.full((1, 1), high, dtype=double)
+    exact = _in_float64(model)
+    grid = on_device_of(exact, start + t * (end - start))
+    with torch.no_grad():
+        out = exact(grid).reshape(len(t), -1).double().cpu()
+    bends = (out[2:] - 2 * out[1:-1] + out[:-2]).abs().amax(dim=1)
+    # float64 rounding is ~1e-16; even a gentle smooth curve bends far more than that.
+    flat = bends <= 1e-12 * (1 + float(out.abs().max()))
+    return bool(flat.double().mean() > 0.5)
+
+
+def _in_float64(model: Any) -> Any:
+    """A float64 copy: in float32, rounding hides a smooth curve's small second differences."""
+    if not isinstance(model, nn.Module):
+        return model
+    return copy.deepcopy(model).double()

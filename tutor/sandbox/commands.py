@@ -15,7 +15,7 @@ import shutil
 import signal
 import sys
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
@@ -117,16 +117,28 @@ def _say(line: str) -> None:
     print(f"tutor: {line}", file=sys.stderr, flush=True)
 
 
-def check_file(step: Step, path: str | Path, device: str = "auto") -> int:
-    """Run FILE as the learner's answer to `step`, then its checks: `pass` (0) or why not (1)."""
+def check_file(
+    step: Step,
+    path: str | Path,
+    device: str = "auto",
+    on_finished: Callable[[str, Finished], None] | None = None,
+) -> int:
+    """Run FILE as the learner's answer to `step`, then its checks: `pass` (0) or why not (1).
+
+    `on_finished(code, finished)` lets the CLI keep the attempt without this module
+    knowing about progress.
+    """
     if step.exercise is None:
         print(f"tutor: {step.key} is a reading step, not an exercise", file=sys.stderr)
         return 2
     try:
-        finished = asyncio.run(_check_file(step, Path(path), device))
+        code = Path(path).read_text(encoding="utf-8")
+        finished = asyncio.run(_check_file(step, code, device))
     except (SandboxError, OSError) as error:
         print(f"tutor: {error}", file=sys.stderr)
         return 2
+    if on_finished is not None:
+        on_finished(code, finished)
     if finished.check is not None and finished.check.passed:
         print("pass")
         return 0
@@ -136,10 +148,9 @@ def check_file(step: Step, path: str | Path, device: str = "auto") -> int:
     return 1
 
 
-async def _check_file(step: Step, path: Path, device: str) -> Finished:
+async def _check_file(step: Step, code: str, device: str) -> Finished:
     exercise = step.exercise
     assert exercise is not None
-    code = path.read_text(encoding="utf-8")
     # The check runs in the exercise's scratch folder, as in the app, not in the shell's.
     supervisor = Supervisor(Limits(), device, spare=False)
     await supervisor.start()

@@ -33,9 +33,11 @@ from tutor.lessons.model import Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
 from tutor.locations import data_dir, scratch_folder
 from tutor.progress import ProgressStore, atomic_write
+from tutor.progress.attempts import verdict
 from tutor.sandbox.protocol import Event
 from tutor.sandbox.supervisor import Supervisor
 from tutor.sandbox.worker import SandboxError
+from tutor.screens.attempts import AttemptsScreen
 from tutor.screens.confirm import ConfirmScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.messages import ProgressChanged
@@ -46,7 +48,9 @@ from tutor.widgets.plain import plain, printable
 from tutor.widgets.results import PASS, WARN, ResultsPane
 
 AUTOSAVE_DELAY = 2.0
-"""Seconds after the last keystroke before the code is saved."""
+"""Seconds after the last keystroke before the code is saved..."""
+AUTOSAVE_MAX_DELAY = 10.0
+"""...or after the first unsaved one, whichever comes first: steady typing is saved too."""
 NARROW_WIDTH = 110
 """Below this many columns the panes stack instead of sitting side by side."""
 
@@ -160,6 +164,14 @@ class LessonScreen(Screen[None]):
             tooltip="Edit the code in $EDITOR",
         ),
         Binding(
+            "f10,alt+a",
+            "attempts",
+            "Attempts",
+            show=False,
+            priority=True,
+            tooltip="Your earlier runs and checks: put one's code back in the editor",
+        ),
+        Binding(
             "alt+d",
             "toggle_dark",
             "Light/dark",
@@ -203,6 +215,7 @@ class LessonScreen(Screen[None]):
         self._lesson = lesson
         """The step's lesson as last loaded: kept while its file is broken (live reload)."""
         self._autosave: Timer | None = None
+        self._autosave_deadline: Timer | None = None
         self._text_device = ""
         """The device the prose on screen was written for; re-render when it changes."""
 
@@ -249,6 +262,8 @@ class LessonScreen(Screen[None]):
     def watch_step(self, previous: Step | None, step: Step) -> None:
         if previous is not None:
             self.save_code(previous)
+        if self.store.refresh():  # what other terminals and `tutor check` did meanwhile
+            self.post_message(self.ProgressChanged())
         self.set_class(step.is_exercise, "-exercise")
         self.remove_class("-results")
         self.show_text()
@@ -346,12 +361,18 @@ class LessonScreen(Screen[None]):
         if self._autosave is not None:
             self._autosave.stop()
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_code)
+        if self._autosave_deadline is None:
+            self._autosave_deadline = self.set_timer(AUTOSAVE_MAX_DELAY, self.save_code)
 
     def save_code(self, step: Step | None = None) -> None:
         """Store the editor's code for `step` (the one on screen), unless it is the starter.
 
         `watch_step` passes the step being left: by then `self.step` is already the next one.
         """
+        for timer in (self._autosave, self._autosave_deadline):
+            if timer is not None:
+                timer.stop()
+        self._autosave = self._autosave_deadline = None
         step = step or self.step
         if step is None or step.exercise is None:
             return
@@ -381,6 +402,7 @@ class LessonScreen(Screen[None]):
         exercise = step.exercise
         assert exercise is not None
         self.save_code()
+        code = self.editor.text
         self.results.clear()
         self._ran_code = self.editor.text
         self.add_class("-results")
@@ -391,7 +413,7 @@ class LessonScreen(Screen[None]):
         try:
             if check:
                 finished = await supervisor.check(
-                    self.editor.text,
+                    code,
                     key=step.key,
                     checks=exercise.checks,
                     setup=exercise.setup,
@@ -400,13 +422,15 @@ class LessonScreen(Screen[None]):
                 )
             else:
                 finished = await supervisor.run(
-                    self.editor.text, key=step.key, setup=exercise.setup, on_event=on_event
+                    code, key=step.key, setup=exercise.setup, on_event=on_event
                 )
         except SandboxError as error:
             self.results.set_verdict(
                 f"{WARN} the code worker is not running ({error}): F12 restarts it", "-warning"
             )
             return
+        said, passed = verdict(finished, check)
+        self.store.add_attempt(step.key, "check" if check else "run", said, passed, code)
         if check and finished.check is not None and finished.check.passed:
             # Recorded even if the learner moved on while a long check ran.
             self.store.mark_done(step.key)
@@ -494,6 +518,20 @@ class LessonScreen(Screen[None]):
         await asyncio.to_thread(shutil.rmtree, scratch_folder(step.key), ignore_errors=True)
         self.results.clear()
         self.results.set_verdict("starter code restored · F5 runs it · F6 checks it")
+
+    @work(exit_on_error=False)
+    async def action_attempts(self) -> None:
+        step = self.step
+        if step.exercise is None:
+            return
+        code = await self.app.push_screen_wait(
+            AttemptsScreen(step.key, self.store.attempts(step.key))
+        )
+        if code is not None and step is self.step:
+            editor = self.editor
+            # An edit, not load_text: ctrl+z brings back the code it replaced.
+            editor.replace(code, editor.document.start, editor.document.end)
+            editor.focus()
 
     def action_external_editor(self) -> None:
         """Edit in $EDITOR (vim, emacs, nano) with the app suspended, then reload the file."""
