@@ -263,7 +263,7 @@ class LessonScreen(Screen[None]):
         if previous is not None:
             self.save_code(previous)
         if self.store.refresh():  # what other terminals and `tutor check` did meanwhile
-            self.post_message(self.ProgressChanged())
+            self.post_message(ProgressChanged())
         self.set_class(step.is_exercise, "-exercise")
         self.remove_class("-results")
         self.show_text()
