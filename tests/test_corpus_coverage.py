@@ -14,23 +14,13 @@ from tutor.lessons.loader import load_catalog
 
 MIN_CORRECT = 3
 MIN_WRONG = 5
-PENDING = {"autograd", "modules", "numpy-to-torch"}
-"""Lessons whose corpus is still being written (by the checks-c helper)."""
 
 
 def test_every_exercise_has_enough_corpus_cases() -> None:
     counts = Counter((case.key, case.passes) for case in load_cases())
     short = []
     for step in load_catalog([LESSONS]).exercises():
-        if step.lesson_id in PENDING:
-            continue
         correct, wrong = counts[(step.key, True)], counts[(step.key, False)]
         if correct < MIN_CORRECT or wrong < MIN_WRONG:
             short.append(f"{step.key}: {correct} correct, {wrong} wrong")
     assert short == []
-
-
-def test_pending_lessons_exist() -> None:
-    """A pending entry for a lesson that is gone (or renamed) would hide nothing forever."""
-    ids = {lesson.id for lesson in load_catalog([LESSONS]).lessons}
-    assert PENDING <= ids

@@ -1,13 +1,16 @@
 """The `tutor` command: launch the app, or list, lint, run and check from the shell.
 
 Subcommands import only what they need, so `tutor list` answers without loading
-Textual and nothing here ever imports torch (only the sandbox worker does).
+Textual and nothing here ever imports torch (only the sandbox worker does). Bad input
+(an unknown device, size, language or lesson folder, a closed pipe) gets one line on
+stderr and a non-zero exit, never a traceback or a usage block.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +20,7 @@ from tutor import __version__
 from tutor.course import listing, resolve, resume_step
 from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
 from tutor.lessons.model import Catalog
-from tutor.lessons.packs import installed_packs
+from tutor.lessons.packs import Pack, installed_packs
 
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
@@ -27,18 +30,71 @@ from tutor.progress.store import INTERACTIVE_BUSY_TIMEOUT
 
 RESCUED = "Your unsaved changes were written to {path}; `tutor progress import {path}` adds them."
 
+EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141
+"""As a shell reports a program that SIGPIPE ended (128 + 13): `tutor list | head`."""
+
+
+class UsageError(Exception):
+    """Bad command-line input, said in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line instead of a usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, or the one-line error above
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     handler = getattr(args, "handler", launch)
     try:
-        return handler(args)
+        status = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit as an unraisable error
+        return status
+    except UsageError as error:
+        print(f"tutor: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 130
 
 
+def _device(text: str) -> str:
+    from tutor.sandbox.worker import check_device
+
+    try:
+        check_device(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _size(text: str) -> str:
+    from tutor.sandbox.limits import parse_size
+
+    try:
+        parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a number of threads: {text!r} (try 4)")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--lessons",
         metavar="DIR",
@@ -56,10 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--device",
         metavar="DEVICE",
+        type=_device,
         default=argparse.SUPPRESS,
         help="where learners' code runs: auto (default), cpu, cuda or cuda:N",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tutor",
         description="Learn PyTorch by doing, in your terminal.",
         parents=[common],
@@ -90,7 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("args", metavar="ARG", nargs="*", help="arguments for FILE (after --)")
     run_parser.add_argument("--timeout", metavar="S", type=float, help="stop after S seconds")
     run_parser.add_argument(
-        "--memory", metavar="SIZE", help="memory limit, e.g. 2G (default: half the RAM, at most 4G)"
+        "--memory",
+        metavar="SIZE",
+        type=_size,
+        help="memory limit, e.g. 2G (default: half the RAM, at most 4G)",
+    )
+    run_parser.add_argument(
+        "--threads",
+        metavar="N",
+        type=_count,
+        help="torch threads (default: torch's own, as with `python FILE`)",
     )
     run_parser.set_defaults(handler=run_file)
 
@@ -246,7 +312,7 @@ def run_file(args: argparse.Namespace) -> int:
     from tutor.sandbox.commands import run_file
 
     device = getattr(args, "device", "auto")
-    return run_file(args.file, device, args.timeout, args.memory, args.args)
+    return run_file(args.file, device, args.timeout, args.memory, args.args, args.threads)
 
 
 def check_exercise(args: argparse.Namespace) -> int:
@@ -265,6 +331,7 @@ def check_exercise(args: argparse.Namespace) -> int:
         store.add_attempt(step.key, "check", said, passed, code)
         if passed:
             store.mark_done(step.key)
+        store.flush()
         _warn(store.warning)
         _warn(CANNOT_SAVE.format(why=store.problem) if store.problem else None)
         store.close()
@@ -358,18 +425,45 @@ def doctor(args: argparse.Namespace) -> int:
 
 
 def _lesson_dirs(args: argparse.Namespace) -> list[Path]:
-    return list(getattr(args, "lessons", None) or [bundled_lessons_dir()])
+    paths = list(getattr(args, "lessons", None) or [bundled_lessons_dir()])
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"--lessons {path}: no such folder or file")
+        if not path.is_dir() and path.suffix.lower() != ".md":
+            raise UsageError(f"--lessons {path}: not a folder of lessons or a lesson file (.md)")
+    return paths
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
     """`--lessons` folders alone (an author's view), else the bundled lessons and every pack."""
-    lang = getattr(args, "lang", None)
+    asked = getattr(args, "lang", None)
+    packs: Sequence[Pack] = ()
     if getattr(args, "lessons", None):
-        return load_catalog(args.lessons, lang=lang)
-    packs, problems = installed_packs()
-    for problem in problems:
-        print(f"tutor: {problem}", file=sys.stderr)
-    return load_catalog([bundled_lessons_dir()], lang=lang, packs=packs)
+        paths = _lesson_dirs(args)
+    else:
+        paths = [bundled_lessons_dir()]
+        packs, problems = installed_packs()
+        for problem in problems:
+            print(f"tutor: {problem}", file=sys.stderr)
+    catalog = load_catalog(paths, packs=packs)
+    if asked is None:
+        return catalog
+    lang = pick_language(asked, {t for lesson in catalog.lessons for t in lesson.translations})
+    return load_catalog(paths, lang=lang, packs=packs) if lang != "en" else catalog
+
+
+def pick_language(asked: str, translations: set[str]) -> str:
+    """The translation `asked` names ("pt_BR", "PT-br", "es"...), "en" for the lessons' own.
+
+    A regional tag falls back to its language (pt-BR to pt) when only that exists.
+    """
+    available = {"en": "en", **{lang.lower(): lang for lang in translations}}
+    wanted = asked.strip().replace("_", "-").lower()
+    for candidate in (wanted, wanted.partition("-")[0]):
+        if candidate in available:
+            return available[candidate]
+    names = ", ".join(sorted(available.values()))
+    raise UsageError(f"--lang {asked}: no lessons in that language; available: {names}")
 
 
 def _watcher(args: argparse.Namespace) -> LessonWatcher | None:

@@ -125,3 +125,37 @@ def test_doctor_reports_torch_terminal_and_protections(capfd: pytest.CaptureFixt
     out = capfd.readouterr().out
     for needle in ("Python 3.", "torch ", "CUDA", "Terminal: TERM=", "Protections:", "RLIMIT_DATA"):
         assert needle in out
+
+
+def test_run_keeps_torchs_own_thread_count_unless_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "threads.py"
+    path.write_text("import torch\nprint(torch.get_num_threads())\n")
+    expected = _python(path)
+    assert run_file("threads.py", device="cpu") == 0
+    assert capfd.readouterr().out.encode() == expected.stdout
+    assert run_file("threads.py", device="cpu", threads=1) == 0
+    assert capfd.readouterr().out == "1\n"
+
+
+def test_run_reads_stdin_and_shows_the_last_lines_before_os_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "echo.py"
+    path.write_text("import os, sys\nprint(input().upper())\nprint(sys.stdin.read())\nos._exit(3)")
+    read, write = os.pipe()
+    os.write(write, b"hi\nthere\n")
+    os.close(write)
+    saved = os.dup(0)
+    os.dup2(read, 0)
+    try:
+        status = run_file("echo.py", device="cpu")
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+        os.close(read)
+    assert status == 3
+    assert capfd.readouterr().out == "HI\nthere\n\n"

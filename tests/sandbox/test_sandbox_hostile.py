@@ -17,6 +17,8 @@ import pytest
 import pytest_asyncio
 
 from tests.sandbox.conftest import Recorder, assert_recovered
+from tutor.sandbox.limits import process_containment
+from tutor.sandbox.procs import process_table
 from tutor.sandbox.supervisor import Supervisor
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -198,7 +200,7 @@ async def test_never_ending_thread_does_not_block_the_worker(supervisor: Supervi
     code += "threading.Thread(target=time.sleep, args=(3600,), name='sleeper').start()"
     finished = await asyncio.wait_for(supervisor.run(code, key="thread"), 3)
     assert finished.status == "ok"
-    assert finished.reason == "still running in the background: sleeper"
+    assert finished.reason.startswith("still running in the background: sleeper")
     await assert_recovered(supervisor)
     await supervisor.restart()
     await assert_recovered(supervisor)
@@ -234,3 +236,59 @@ async def test_crash_while_idle_is_recovered_before_the_next_run(supervisor: Sup
     finally:
         supervisor.on_state = None
     assert any("SIGSEGV" in reason for _, reason in states)
+
+
+def _zombies() -> set[int]:
+    table = process_table()
+    return {pid for pid, (parent, state) in table.items() if parent == os.getpid() and state == "Z"}
+
+
+async def test_killed_and_restarted_workers_leave_no_zombies(supervisor: Supervisor) -> None:
+    await supervisor.restart()
+    await supervisor.warm()
+    code = "import subprocess, time\nsubprocess.Popen(['sleep', '60'], start_new_session=True)\n"
+    running = asyncio.create_task(supervisor.run(code + "time.sleep(30)", key="zombies"))
+    await asyncio.sleep(0.5)
+    await supervisor.restart()
+    assert (await running).status == "interrupted"
+    await assert_recovered(supervisor)
+    assert _zombies() == set()
+
+
+async def test_restarts_asked_for_during_a_restart_join_it(supervisor: Supervisor) -> None:
+    spawned: list[object] = []
+    spawn = supervisor._spawn
+
+    async def counting_spawn():  # type: ignore[no-untyped-def]
+        spawned.append(None)
+        return await spawn()
+
+    supervisor._spawn = counting_spawn  # type: ignore[method-assign]
+    try:
+        assert supervisor.device_report is not None
+        before = supervisor.device_report.pid
+        await asyncio.gather(*(supervisor.restart() for _ in range(10)))
+        assert supervisor.device_report.pid != before
+        assert len(spawned) == 1  # the new spare: ten presses, one restart
+    finally:
+        del supervisor._spawn
+    await assert_recovered(supervisor)
+
+
+@pytest.mark.skipif(process_containment() != "watchdog", reason="RLIMIT_NPROC bounds it here")
+async def test_fork_bomb_as_root_is_stopped_and_swept(supervisor: Supervisor) -> None:
+    code = """
+import os, time
+for _ in range(300):
+    if os.fork() == 0:
+        time.sleep(30)
+        os._exit(0)
+time.sleep(30)
+"""
+    finished = await asyncio.wait_for(supervisor.run(code, key="bomb"), 30)
+    assert finished.status == "limit" and finished.variables_lost
+    assert finished.reason.startswith(
+        "process limit reached: your code started more than 64 processes, so they were all stopped"
+    )
+    await assert_recovered(supervisor)
+    assert _zombies() == set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -228,9 +229,26 @@ async def test_check_has_a_wall_clock_budget(supervisor: Supervisor) -> None:
         "import time\ntime.sleep(60)", key="slow", checks=[_check("pass")]
     )
     assert finished.status == "timeout"
-    assert finished.reason.startswith("stopped after the time limit of 5 s")
+    assert finished.reason.startswith("the checks were stopped after 5 s")
     assert finished.check is not None and not finished.check.passed
+    assert finished.check.message == "the checks were stopped after 5 s"
     assert time.monotonic() - started < 8
+
+
+async def test_the_check_time_limit_starts_once_the_worker_is_ready(tmp_path: Path) -> None:
+    """A worker's start (a torch import: seconds on a loaded machine) is not the check's."""
+    starting = Supervisor(replace(SMALL, check_timeout=0.8), cwd=tmp_path, spare=False)
+    start = asyncio.ensure_future(starting.start())
+    await asyncio.sleep(0)
+    started = time.monotonic()
+    try:
+        check = starting.check("import time\ntime.sleep(0.2)", key="k", checks=[_check("pass")])
+        finished = await asyncio.wait_for(check, 60)
+        assert time.monotonic() - started > 0.8  # the start alone took longer than the limit
+        assert finished.check is not None and finished.check.passed, finished
+    finally:
+        await asyncio.wait_for(start, 60)
+        await starting.close()
 
 
 async def test_process_wide_torch_settings_do_not_leak_into_the_next_run(

@@ -141,3 +141,49 @@ def test_device_label_for_the_header() -> None:
         cpu, cuda_available=True, selected="cuda", gpus=[Gpu("NVIDIA H100 80GB", 80 * 1024**3)]
     )
     assert gpu.label == "cuda:0 · NVIDIA H100 80GB"
+
+
+def test_fit_cuts_learner_data_until_a_reply_fits() -> None:
+    from tutor.sandbox.protocol import MAX_MESSAGE, fit
+
+    message = {
+        "type": "finished",
+        "finished": {"status": "error", "traceback": "\x00" * 10**7, "reason": "short"},
+    }
+    data = fit(message)
+    assert len(data) <= MAX_MESSAGE and data.endswith(b"\n")
+    decoded = decode(data)
+    assert decoded is not None and decoded["finished"]["reason"] == "short"
+    assert "characters not shown" in decoded["finished"]["traceback"]
+    many = {"type": "variables", "variables": [{"name": "v" * 5000, "i": i} for i in range(500)]}
+    assert len(fit(many)) <= MAX_MESSAGE
+    assert fit({"type": "ready"}) == encode({"type": "ready"})
+
+
+def test_a_reply_longer_than_the_cap_is_refused_without_buffering_it() -> None:
+    from tutor.sandbox.worker import MAX_REPLY, _Replies
+
+    lines: list[bytes] = []
+    overflows: list[None] = []
+    replies = _Replies(lines.append, lambda: overflows.append(None))
+    replies.data_received(b"first\nsecond")
+    assert lines == [b"first"]
+    for _ in range(MAX_REPLY // (1 << 20) + 1):
+        replies.data_received(b"x" * (1 << 20))
+    assert overflows == [None] and len(replies._buffer) == 0
+    replies.data_received(b"later\n")
+    assert lines == [b"first"]  # nothing on a tampered pipe counts any more
+
+
+def test_output_tap_keeps_head_and_tail_and_stops_at_the_hard_cap() -> None:
+    from tutor.sandbox.capture import OutputTap
+
+    events: list[OutputEvent] = []
+    tap = OutputTap(events.append, soft=100, soft_lines=1000, hard=1000)
+    assert tap.feed("stdout", b"".join(b"%03d\n" % i for i in range(100)))
+    tap.end()
+    text = "".join(event.text for event in events)
+    assert text.startswith("000\n") and text.endswith("098\n099\n")
+    assert "of output not shown" in text
+    tap = OutputTap(None, soft=100, soft_lines=1000, hard=1000)
+    assert not tap.feed("stdout", b"x" * 1001) and tap.hard_hit

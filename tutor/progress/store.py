@@ -205,7 +205,10 @@ class ProgressStore:
             self._pending[-1] = database.Change(op.key, {**last.changes, **op.changes})
         else:
             self._pending.append(op)
-        self.flush()
+        if self.problem is None:
+            # Once saving fails, changes only queue: a key must not wait on a lock each time.
+            # The app's timer (or the command's last flush) writes them.
+            self.flush()
 
     def _failed(self, error: BaseException) -> None:
         first = self.problem is None

@@ -2,8 +2,9 @@
 
 Plain functions returning exit statuses, so `tutor.cli` only parses arguments. `run`
 must be a drop-in for `python FILE`: the snippet's bytes go to our stdout and stderr
-unchanged, the exit status is python's, and tutor's own words (the device line, a
-reason) go to stderr after everything else. No torch here: the worker reports it.
+unchanged, it reads our stdin, torch keeps its own thread count (unless `--threads`),
+the exit status is python's, and tutor's own words (the device line, a reason) go to
+stderr after everything else. No torch here: the worker reports it.
 """
 
 from __future__ import annotations
@@ -37,11 +38,13 @@ def run_file(
     timeout: float | None = None,
     memory: str | int | None = None,
     args: Sequence[str] = (),
+    threads: int | None = None,
 ) -> int:
     """Run FILE with script semantics in a worker; return the exit status python would."""
     limits = replace(
         Limits(),
         run_timeout=timeout,
+        threads=threads,
         # The terminal, not a widget, shows the output: keep all of it, up to 1 GiB.
         output_soft=GIB,
         output_soft_lines=1 << 62,
@@ -51,15 +54,26 @@ def run_file(
         limits = replace(limits, memory=parse_size(memory))
     try:
         return asyncio.run(_run_file(Path(path), [str(path), *args], device, limits))
-    except (SandboxError, OSError, SyntaxError) as error:
+    except (SandboxError, OSError) as error:
         print(f"tutor: {error}", file=sys.stderr)
         return 2
 
 
+def read_source(path: Path) -> str:
+    """FILE's text as python reads it: UTF-8 unless a `# coding:` line says otherwise."""
+    try:
+        with tokenize.open(path) as source:
+            return source.read()
+    except (SyntaxError, UnicodeDecodeError):
+        raise SandboxError(
+            f"{path} is not UTF-8 text: save it as UTF-8,"
+            " or name its encoding in a first line such as `# coding: latin-1`"
+        ) from None
+
+
 async def _run_file(path: Path, argv: list[str], device: str, limits: Limits) -> int:
-    with tokenize.open(path) as source:  # honours a `# coding:` line, as python does
-        code = source.read()
-    supervisor = Supervisor(limits, device, cwd=Path.cwd(), spare=False)
+    code = read_source(path)
+    supervisor = Supervisor(limits, device, cwd=Path.cwd(), spare=False, stdin=True)
     report = await supervisor.start()
     loop = asyncio.get_running_loop()
     interrupting: list[asyncio.Task[None]] = []
@@ -132,7 +146,7 @@ def check_file(
         print(f"tutor: {step.key} is a reading step, not an exercise", file=sys.stderr)
         return 2
     try:
-        code = Path(path).read_text(encoding="utf-8")
+        code = read_source(Path(path))
         finished = asyncio.run(_check_file(step, code, device))
     except (SandboxError, OSError) as error:
         print(f"tutor: {error}", file=sys.stderr)

@@ -151,10 +151,10 @@ def is_memory_error(error: BaseException) -> bool:
     )
 
 
-def learner_threads(own_threads: set[threading.Thread]) -> list[str]:
-    """Names of threads the snippet started that are still running."""
+def learner_threads(own_threads: set[threading.Thread]) -> list[threading.Thread]:
+    """Threads the snippet started that are still running."""
     return [
-        thread.name
+        thread
         for thread in threading.enumerate()
         if thread not in own_threads and thread.is_alive() and thread is not threading.main_thread()
     ]

@@ -78,8 +78,9 @@ class Limits:
     """Wall-clock seconds a check may take (learner's code plus checks)."""
     run_timeout: float | None = None
     """Wall-clock seconds a run may take; None: runs are interrupted, never timed out."""
-    threads: int = max(1, min(4, (os.cpu_count() or 2) - 1))
-    """torch.set_num_threads in the worker: one core is left to the UI, at most 4 are used."""
+    threads: int | None = max(1, min(4, (os.cpu_count() or 2) - 1))
+    """torch.set_num_threads in the worker: one core is left to the UI, at most 4 are used.
+    None keeps torch's own default, as `python FILE` has it (`tutor run`)."""
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -177,6 +178,18 @@ def _libc() -> Any:
         return None
 
 
+def process_containment() -> str:
+    """How a run's processes are bounded here: "rlimit", "watchdog" or "none" (root, no /proc).
+
+    RLIMIT_NPROC does not apply to root, and learners in GPU containers often are
+    root: then the supervisor counts each run's processes itself and stops the run
+    above the limit (see `Supervisor._watch`).
+    """
+    if not (hasattr(os, "getuid") and os.getuid() == 0):
+        return "rlimit"
+    return "watchdog" if sys.platform.startswith("linux") else "none"
+
+
 def protections() -> list[tuple[str, bool, str]]:
     """(name, active, note) for each protection, as this OS provides them, for `tutor doctor`."""
     linux = sys.platform.startswith("linux")
@@ -194,6 +207,13 @@ def protections() -> list[tuple[str, bool, str]]:
             linux and not root,
             "not enforced for root" if root else "bounds fork storms",
         ),
+        (
+            "process watchdog",
+            process_containment() == "watchdog",
+            "counts each run's processes and stops the run above the limit"
+            if process_containment() == "watchdog"
+            else "not needed: RLIMIT_NPROC holds",
+        ),
         ("file size limit (RLIMIT_FSIZE)", True, "large writes fail with EFBIG"),
         ("no core dumps (RLIMIT_CORE=0)", True, ""),
         ("worker dies with the app (PR_SET_PDEATHSIG)", has_prctl, "no orphan holds GPU memory"),
@@ -203,5 +223,10 @@ def protections() -> list[tuple[str, bool, str]]:
             "setsid'd children are found and killed" if has_prctl else "process group only",
         ),
         ("output caps", True, "soft cap keeps head and tail, hard cap stops the run"),
+        (
+            "private reply channel",
+            True,
+            "replies carry a per-start secret; forged or oversized ones stop the run",
+        ),
         ("network isolation", False, "not applied yet: snippets can reach the network"),
     ]

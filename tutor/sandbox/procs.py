@@ -18,8 +18,8 @@ import time
 TOKEN_VARIABLE = "TUTOR_WORKER_TOKEN"
 
 
-def process_table() -> dict[int, tuple[int, str]]:
-    """pid -> (parent pid, state letter) for every process we can see."""
+def process_table(session: int | None = None) -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state letter) for every process we can see (or in `session`)."""
     table: dict[int, tuple[int, str]] = {}
     try:
         entries = os.listdir("/proc")
@@ -33,7 +33,8 @@ def process_table() -> dict[int, tuple[int, str]]:
                 fields = stat.read().rpartition(b")")[2].split()
         except OSError:
             continue
-        table[int(entry)] = (int(fields[1]), fields[0].decode())
+        if session is None or int(fields[3]) == session:
+            table[int(entry)] = (int(fields[1]), fields[0].decode())
     return table
 
 
@@ -66,6 +67,17 @@ def marked(token: str, table: dict[int, tuple[int, str]]) -> set[int]:
     return found
 
 
+def process_tree(root: int) -> set[int]:
+    """`root` and every process below it, as they are now."""
+    return {root} | descendants({root}, process_table())
+
+
+def count_below(root: int) -> int:
+    """Live processes below `root`: what the watchdog holds against the process limit."""
+    table = process_table()
+    return sum(1 for pid in descendants({root}, table) if table[pid][1] not in "ZX")
+
+
 def has_children() -> bool:
     """One syscall: does this process have any child, running or exited?"""
     if not hasattr(os, "waitid"):
@@ -77,19 +89,29 @@ def has_children() -> bool:
     return True
 
 
-def kill_tree(root: int, token: str | None = None, *, rounds: int = 50) -> int:
-    """SIGKILL everything below `root` (and marked with `token`), reaping our own children.
+def kill_tree(
+    root: int,
+    token: str | None = None,
+    *,
+    also: set[int] | None = None,
+    session: int | None = None,
+    rounds: int = 50,
+) -> int:
+    """SIGKILL everything below `root` (and marked with `token`, and `also`); reap our own.
 
     `root` itself is left alone: the worker sweeping after a run is the root; for a
     dead worker the supervisor reaps the root through asyncio. Repeats until a scan
-    finds nothing alive, as a fork storm may add processes while we kill. Returns how
-    many processes were killed.
+    finds nothing alive, as a fork storm may add processes while we kill. Every
+    process killed here, or of the dead worker's `session` (a zombie keeps its
+    session), that is or becomes our child is reaped before returning, so none stays
+    `<defunct>`. Returns how many processes were killed.
     """
     me = os.getpid()
     killed: set[int] = set()
     for _ in range(rounds):
         table = process_table()
         roots = {root} | (marked(token, table) if token else set())
+        roots |= {pid for pid in also or () if pid in table}
         victims = (roots | descendants(roots, table)) - {root, me}
         alive = {pid for pid in victims if table[pid][1] not in "ZX"}
         for pid in alive:
@@ -98,16 +120,37 @@ def kill_tree(root: int, token: str | None = None, *, rounds: int = 50) -> int:
             except OSError:
                 continue
             killed.add(pid)
-        for pid in victims:
-            if table[pid][0] == me:
-                try:
-                    os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    pass
         if not alive:
             break
         time.sleep(0.005)
+    reap(killed | (also or set()), session)
     return len(killed)
+
+
+def reap(pids: set[int], session: int | None = None, within: float = 2.0) -> None:
+    """Wait for those of `pids` (and of `session`) that are our children; never others."""
+    me = os.getpid()
+    deadline = time.monotonic() + within
+    waiting = set(pids)
+    while True:
+        table = process_table()
+        if session is not None:
+            waiting |= set(process_table(session))
+        for pid in list(waiting):
+            if pid not in table:
+                waiting.discard(pid)
+                continue
+            if table[pid][0] != me:
+                continue  # its dying parent will reap it, or hand it to us when it is gone
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                waiting.discard(pid)
+        if not waiting or time.monotonic() > deadline:
+            return
+        time.sleep(0.005)
 
 
 def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:

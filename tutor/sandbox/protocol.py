@@ -1,10 +1,11 @@
 """The messages between the supervisor and the worker: JSON lines, never pickle.
 
 Each request carries an `id` that its replies repeat, and every reply carries the
-worker's `pid`: a snippet's forked child inherits the channel, and the supervisor must
-be able to ignore anything it writes. Unpickling would let the worker run code in the
-UI process, so only plain JSON crosses. Both sides import this module; it stays free
-of torch and Textual.
+worker's `pid` and starts with the worker's secret (see `tutor.sandbox.worker`). No
+reply is longer than MAX_MESSAGE: `fit` cuts what learner data a reply carries (a huge
+exception message, a variable named with a megabyte), so the supervisor can refuse
+anything longer. Unpickling would let the worker run code in the UI process, so only
+plain JSON crosses. Both sides import this module; it stays free of torch and Textual.
 """
 
 from __future__ import annotations
@@ -22,6 +23,39 @@ Status = Literal["ok", "error", "interrupted", "timeout", "limit", "crashed"]
 def encode(message: dict[str, Any]) -> bytes:
     """One message as one line. Lone surrogates (undecodable output bytes) survive as escapes."""
     return json.dumps(message, separators=(",", ":")).encode("ascii") + b"\n"
+
+
+CHANNEL_LOST = 86
+"""The worker's exit status when the snippet closed or replaced its channel."""
+CHANNEL_LOST_NOTE = "tutor: the snippet closed or replaced the worker's private channel"
+"""What a worker that lost its channel writes to its crash log, where the supervisor looks."""
+MAX_MESSAGE = 1024 * 1024
+"""Bytes in one reply line, at most (the supervisor refuses longer ones)."""
+_KEEPS = (64 * 1024, 4096, 256)
+"""Characters a string field keeps, tried in turn until the message fits."""
+
+
+def fit(message: dict[str, Any]) -> bytes:
+    """`message` encoded in at most MAX_MESSAGE bytes, its longest strings cut if needed."""
+    data = encode(message)
+    for keep in _KEEPS:
+        if len(data) <= MAX_MESSAGE:
+            return data
+        data = encode(_shorten(message, keep))
+    if len(data) <= MAX_MESSAGE:
+        return data
+    return encode(_shorten(message, _KEEPS[-1], items=100))
+
+
+def _shorten(value: Any, keep: int, items: int | None = None) -> Any:
+    if isinstance(value, str) and len(value) > keep:
+        hidden = len(value) - keep
+        return f"{value[: keep // 2]}… {hidden:,} characters not shown …{value[-keep // 2 :]}"
+    if isinstance(value, dict):
+        return {_shorten(k, keep): _shorten(v, keep, items) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shorten(item, keep, items) for item in value[:items]]
+    return value
 
 
 def decode(line: bytes) -> dict[str, Any] | None:

@@ -2,10 +2,14 @@
 
 Started by the supervisor as a fresh interpreter (`python -I -c <bootstrap>`, see
 `tutor.sandbox.worker`), never forked from the UI. Requests arrive as JSON lines on a
-dedicated pipe and replies go out on another, each stamped with this process's pid;
-stdout and stderr belong to the snippet (see `capture`). Everything a snippet does
-wrong is caught here and reported as a `Finished`; what cannot be caught (a segfault,
-`os._exit`) the supervisor reads from the exit status.
+dedicated pipe and replies go out on another, each starting with the secret the first
+request brought and stamped with this process's pid. Both pipes are moved to random
+high fds, away from what a snippet closes or writes by accident, and checked before
+each use: a snippet that closed or replaced them ends the worker (CHANNEL_LOST) rather
+than leaving the supervisor waiting. fds 1 and 2 are pipes the supervisor reads (see
+`capture`). Everything a snippet does wrong is caught here and reported as a
+`Finished`; what cannot be caught (a segfault, `os._exit`) the supervisor reads from the
+exit status.
 """
 
 from __future__ import annotations
@@ -13,9 +17,13 @@ from __future__ import annotations
 import argparse
 import builtins
 import faulthandler
+import fcntl
+import io
 import json
 import os
 import random
+import resource
+import secrets
 import signal
 import site
 import sys
@@ -24,13 +32,12 @@ import time
 import traceback
 import types
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from tutor.sandbox import execution
-from tutor.sandbox.capture import OutputCapture
 from tutor.sandbox.limits import (
     MIB,
     Limits,
@@ -41,43 +48,139 @@ from tutor.sandbox.limits import (
 )
 from tutor.sandbox.metrics import install_sink
 from tutor.sandbox.procs import has_children, kill_tree
-from tutor.sandbox.protocol import decode, encode
+from tutor.sandbox.protocol import CHANNEL_LOST, CHANNEL_LOST_NOTE, decode, fit
 
 METRICS_INTERVAL = 0.1
 """Seconds between metrics batches: ~10 a second keeps plots live and the channel quiet."""
 RESERVE = 4 * MIB
 """Freed on MemoryError so the worker can still report, at the memory limit."""
+METRICS_BATCH = 1000
+"""Points per metrics message, at most, so no reply grows past `protocol.MAX_MESSAGE`."""
 
 
 class Channel:
-    """The request and reply pipes; every reply carries this process's pid."""
+    """The request and reply pipes, out of the snippet's way; replies carry the secret."""
 
-    def __init__(self, read_fd: int, write_fd: int) -> None:
+    def __init__(self, read_fd: int, write_fd: int, crash_log: Any) -> None:
         self.pid = os.getpid()
-        self._read_fd, self._write_fd = read_fd, write_fd
-        for fd in (read_fd, write_fd):
-            os.set_inheritable(fd, False)
-        self._lock = threading.Lock()
+        secret = [_read_hello(read_fd)]
+        self._read_fd, self._write_fd = hide_fd(read_fd), hide_fd(write_fd)
+        self._identity = {fd: _identity(fd) for fd in (self._read_fd, self._write_fd)}
+        self._crash_log = crash_log
+        self.send = self._sender(secret)
+        self._forget = secret.clear
 
-    def send(self, message: dict[str, Any]) -> None:
-        data = memoryview(encode({**message, "pid": self.pid}))
-        with self._lock:
-            while data:
-                data = data[os.write(self._write_fd, data) :]
+    def _sender(self, secret: list[str]) -> Callable[[dict[str, Any]], None]:
+        """`send`, holding the secret in a closure rather than on a reachable attribute."""
+        lock = threading.Lock()
+
+        def send(message: dict[str, Any]) -> None:
+            prefix = f"{secret[0] if secret else ''} ".encode("ascii")
+            data = memoryview(prefix + fit({**message, "pid": self.pid}))
+            with lock:
+                self._verify(self._write_fd)
+                while data:
+                    data = data[os.write(self._write_fd, data) :]
+
+        return send
 
     def requests(self) -> Iterator[dict[str, Any]]:
         with os.fdopen(self._read_fd, "rb", closefd=False) as pipe:
-            for line in pipe:
+            while True:
+                self._verify(self._read_fd)
+                line = pipe.readline()
+                if not line:
+                    return
                 message = decode(line)
                 if message is not None:
                     yield message
 
+    def _verify(self, fd: int) -> None:
+        """Still our pipe? If the snippet closed or replaced it, nothing can be said any more."""
+        try:
+            same = _identity(fd) == self._identity[fd]
+        except OSError:
+            same = False
+        if not same:
+            try:
+                print(CHANNEL_LOST_NOTE, file=self._crash_log, flush=True)
+            finally:
+                os._exit(CHANNEL_LOST)
+
     def detach(self) -> None:
-        """In a forked child: point the channel at /dev/null, so it can neither read nor answer."""
+        """In a forked child: forget the secret, point the channel at /dev/null."""
+        self._forget()
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (self._read_fd, self._write_fd):
             os.dup2(null, fd)
         os.close(null)
+        self._identity = {fd: _identity(fd) for fd in (self._read_fd, self._write_fd)}
+
+
+def _read_hello(fd: int) -> str:
+    """The first request: the secret, read byte by byte so nothing after it is buffered."""
+    line = bytearray()
+    while not line.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            raise SystemExit("tutor: the supervisor sent no secret")
+        line += byte
+    hello = decode(bytes(line))
+    if hello is None or hello.get("type") != "hello" or not isinstance(hello.get("secret"), str):
+        raise SystemExit("tutor: the supervisor's first message is not a hello")
+    return hello["secret"]
+
+
+def _identity(fd: int) -> tuple[int, int]:
+    status = os.fstat(fd)
+    return status.st_dev, status.st_ino
+
+
+def hide_fd(fd: int) -> int:
+    """Move `fd` to a random high number (close-on-exec), far from what snippets touch.
+
+    A snippet closing or writing fds 0..1023 in a loop, or opening files (which take
+    the lowest free number), does not reach it.
+    """
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    top = min(soft, 1 << 16)
+    low = max(top // 2, 64)
+    if top - low > 32:
+        target = low + secrets.randbelow(top - low - 16)
+    else:
+        target = low
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, target)
+    os.close(fd)
+    return moved
+
+
+class _Stream(io.TextIOWrapper):
+    """The worker's `sys.stdout`/`sys.stderr`: line-buffered, so a crash loses no printed
+    line, and each line a thread left behind by an earlier run writes is labelled with its
+    name, so its output is not mistaken for the current run's."""
+
+    leftover: frozenset[threading.Thread] = frozenset()
+
+    @classmethod
+    def open(cls, fd: int, like: io.TextIOWrapper) -> _Stream:
+        raw = io.FileIO(fd, "w", closefd=False)
+        return cls(
+            io.BufferedWriter(raw), encoding=like.encoding, errors=like.errors, line_buffering=True
+        )
+
+    def write(self, text: str) -> int:
+        thread = threading.current_thread()
+        if thread in self.leftover and isinstance(text, str):
+            starts: dict[threading.Thread, bool] = self.__dict__.setdefault("_starts", {})
+            pieces = []
+            for piece in text.splitlines(keepends=True):
+                if starts.get(thread, True):
+                    pieces.append(f"[thread {thread.name}] ")
+                pieces.append(piece)
+                starts[thread] = piece.endswith("\n")
+            super().write("".join(pieces))
+            return len(text)
+        return super().write(text)
 
 
 class MetricsBuffer:
@@ -113,10 +216,10 @@ class MetricsBuffer:
 
     def flush(self) -> None:
         with self._flush_lock:
-            points = []
             while self._points:
-                points.append(self._points.popleft())
-            if points:
+                points = []
+                while self._points and len(points) < METRICS_BATCH:
+                    points.append(self._points.popleft())
                 self._send({"type": "metrics", "id": self._run_id, "points": points})
 
     def _loop(self) -> None:
@@ -137,22 +240,24 @@ def _no_input(prompt: object = "") -> str:
 class Worker:
     """Serves requests one at a time until the supervisor closes the channel."""
 
-    def __init__(self, channel: Channel, limits: Limits) -> None:
+    def __init__(
+        self, channel: Channel, limits: Limits, output_fds: tuple[int, int], *, stdin: bool
+    ) -> None:
         self.channel = channel
         self.limits = limits
         self.namespaces = execution.Namespaces()
-        self.capture = OutputCapture(
-            channel.send, limits.output_soft, limits.output_soft_lines, limits.output_hard
-        )
         self.metrics = MetricsBuffer(channel.send)
         self.own_threads = set(threading.enumerate())
-        self.streams = sys.stdout, sys.stderr
+        self.output_fds = {1: hide_fd(output_fds[0]), 2: hide_fd(output_fds[1])}
+        """fd 1 and 2's pipes to the supervisor, kept to restore what a snippet changes."""
+        self.like = sys.stdout, sys.stderr
+        self.streams = _Stream.open(1, sys.stdout), _Stream.open(2, sys.stderr)
+        self.input = builtins.input if stdin else _no_input
         self.recursion_limit = sys.getrecursionlimit()
         self.home = os.getcwd()
         """Where scripts run; an exercise's request names its own scratch folder."""
         self.reserve: bytearray | None = bytearray(RESERVE)
         self.armed = False
-        sys.stdout.reconfigure(line_buffering=True)
         self._restore()
 
     def _on_sigint(self, signum: int, frame: Any) -> None:
@@ -199,7 +304,9 @@ class Worker:
         path0 = os.path.dirname(filename) if script else ""
         os.chdir(request.get("cwd") or self.home)
         reset_torch_globals(seed=check)
-        self.capture.begin(run_id)
+        leftover = frozenset(execution.learner_threads(self.own_threads))
+        for stream in self.streams:
+            stream.leftover = leftover
         self.metrics.begin(run_id)
         result = self.attempt(module, blocks, script=script, argv=argv, path0=path0)
         if check:
@@ -316,16 +423,18 @@ class Worker:
                 pass
         if has_children():
             kill_tree(self.channel.pid)
-        self.capture.end()
         self.metrics.end()
         try:
             found = execution.variables(module.__dict__)
         except Exception:  # noqa: BLE001 - a broken object must not cost the learner the run
             found = []
         self.channel.send({"type": "variables", "id": run_id, "variables": found})
-        threads = execution.learner_threads(self.own_threads)
+        threads = [thread.name for thread in execution.learner_threads(self.own_threads)]
         if threads and not result["reason"]:
-            result["reason"] = f"still running in the background: {', '.join(threads[:3])}"
+            result["reason"] = (
+                f"still running in the background: {', '.join(threads[:3])}"
+                " (its later output is labelled; restarting the worker stops it)"
+            )
         result["seconds"] = time.perf_counter() - started
         self.channel.send({"type": "finished", "id": run_id, "finished": result})
         if self.reserve is None:
@@ -336,21 +445,21 @@ class Worker:
 
     def _restore(self) -> None:
         """Undo what a snippet may have changed in the worker's own machinery."""
-        stdout, stderr = self.streams
-        if stdout.closed:
-            stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 - lives as sys.stdout
-        if stderr.closed:
-            stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")  # noqa: SIM115
-        self.streams = stdout, stderr
-        sys.stdout, sys.stderr = stdout, stderr
-        self.capture.restore_fds()
+        for fd, pipe in self.output_fds.items():
+            os.dup2(pipe, fd)
+        streams = [
+            _Stream.open(fd, like) if stream.closed else stream
+            for fd, stream, like in zip((1, 2), self.streams, self.like, strict=True)
+        ]
+        self.streams = streams[0], streams[1]
+        sys.stdout, sys.stderr = self.streams
         signal.signal(signal.SIGINT, self._on_sigint)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         signal.setitimer(signal.ITIMER_REAL, 0)
         sys.setrecursionlimit(self.recursion_limit)
         install_sink(self.metrics.sink)
-        builtins.input = _no_input
+        builtins.input = self.input
 
 
 def reset_torch_globals(*, seed: bool) -> None:
@@ -443,18 +552,21 @@ def _stay_behind_as_shim(channel_fds: tuple[int, int]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="tutor.sandbox.runner")
     parser.add_argument("--channel", required=True, help="READ_FD,WRITE_FD")
+    parser.add_argument("--output", required=True, help="STDOUT_FD,STDERR_FD")
     parser.add_argument("--parent", type=int, required=True)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--limits", required=True, help="Limits as JSON")
+    parser.add_argument("--stdin", action="store_true", help="input() reads stdin")
     args = parser.parse_args(argv)
-    crash_log = os.fdopen(os.dup(2), "w")
+    crash_log = os.fdopen(hide_fd(os.dup(2)), "w")
     apply_early(args.parent, crash_log)
     read_fd, write_fd = (int(fd) for fd in args.channel.split(","))
+    out_fd, err_fd = (int(fd) for fd in args.output.split(","))
     shim = os.getpid()
     if os.fork():
-        _stay_behind_as_shim((read_fd, write_fd))
+        _stay_behind_as_shim((read_fd, write_fd, out_fd, err_fd))
     apply_early(shim, crash_log)  # the parent-death signal is not inherited across fork
-    channel = Channel(read_fd, write_fd)
+    channel = Channel(read_fd, write_fd, crash_log)
     os.register_at_fork(after_in_child=channel.detach)
     set_child_subreaper()
     if sys.prefix == sys.base_prefix and os.path.isdir(site.getusersitepackages()):
@@ -465,10 +577,11 @@ def main(argv: list[str] | None = None) -> None:
 
     import tutor.lessons.checks  # noqa: F401 - loaded now so the first check is fast
 
-    torch.set_num_threads(limits.threads)
+    if limits.threads is not None:
+        torch.set_num_threads(limits.threads)
     execution.watch_forward_passes()
     apply(limits)
-    worker = Worker(channel, limits)
+    worker = Worker(channel, limits, (out_fd, err_fd), stdin=args.stdin)
     channel.send({"type": "ready", "report": device_report(args.device, torch.get_num_threads())})
     try:
         worker.serve()

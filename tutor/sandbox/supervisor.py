@@ -5,8 +5,10 @@ active worker and a warm spare (torch imported, no CUDA context), so after a cra
 a kill or a restart the spare takes over in milliseconds instead of a 1.5 s torch
 import. Stopping follows one ladder: SIGINT to the worker's group, then after a
 grace period SIGKILL of the group and a sweep of strays that left it. Every way a
-run can end becomes a `Finished` with a one-line reason. Nothing here blocks the
-event loop, and nothing here imports torch.
+run can end becomes a `Finished` with a one-line reason. Restarts asked for while one
+is under way join it (ten quick F12 presses cost one). Where the process limit does
+not hold (root ignores RLIMIT_NPROC), a watchdog counts the run's processes and stops
+it above the limit. Nothing here blocks the event loop, and nothing here imports torch.
 """
 
 from __future__ import annotations
@@ -21,10 +23,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from tutor.lessons.model import CodeBlock
+from tutor.lessons.model import CheckReport, CodeBlock
 from tutor.locations import data_dir, scratch_folder
-from tutor.sandbox.limits import Limits, format_size, set_child_subreaper
-from tutor.sandbox.protocol import DeviceReport, Event, Finished, event_from_wire
+from tutor.sandbox.capture import OutputTap
+from tutor.sandbox.limits import Limits, format_size, process_containment, set_child_subreaper
+from tutor.sandbox.procs import count_below
+from tutor.sandbox.protocol import (
+    CHANNEL_LOST,
+    CHANNEL_LOST_NOTE,
+    DeviceReport,
+    Event,
+    Finished,
+    event_from_wire,
+)
 from tutor.sandbox.worker import SandboxError, WorkerProcess, check_device
 
 State = Literal["starting", "ready", "running", "restarting", "closed"]
@@ -33,10 +44,13 @@ StateCallback = Callable[[State, str], None]
 EventCallback = Callable[[Event], None]
 
 INTERRUPT_GRACE = 2.5
+"""Seconds between SIGINT and SIGKILL: time for `KeyboardInterrupt` to unwind."""
 LEARNER_FILENAME = "<your code>"
 """How tracebacks name the learner's snippet (no "/": SyntaxError keeps only a basename)."""
-"""Seconds between SIGINT and SIGKILL: time for `KeyboardInterrupt` to unwind."""
+WATCH_INTERVAL = 0.1
+"""Seconds between two counts of a run's processes by the watchdog."""
 LOST = "your variables were lost — a fresh worker is ready"
+TAMPERED_REASON = "your code wrote to tutor's private reply channel, so its worker was replaced"
 SIGNAL_WORDS = {
     signal.SIGSEGV: "segmentation fault",
     signal.SIGABRT: "aborted",
@@ -54,10 +68,13 @@ class _Pending:
     """The request in flight, and why it is being stopped, if it is."""
 
     id: int
+    kind: str
+    """"run", "check" or "reset"."""
     worker: WorkerProcess
     on_event: EventCallback | None
     future: asyncio.Future[Finished]
     timeout: float | None
+    tap: OutputTap
     cause: str | None = None
     stopping: asyncio.Task[None] | None = None
 
@@ -73,6 +90,7 @@ class Supervisor:
         *,
         cwd: Path | None = None,
         spare: bool = True,
+        stdin: bool = False,
         on_state: StateCallback | None = None,
     ) -> None:
         check_device(device)
@@ -81,6 +99,10 @@ class Supervisor:
         self.python = python
         self.cwd = cwd
         """The worker process's folder (scripts run there); exercises get their own, see `run`."""
+        self.stdin = stdin
+        """Workers read our stdin (`tutor run`); otherwise `input()` fails at once."""
+        self.watchdog = process_containment() == "watchdog"
+        """Count each run's processes here, as the OS does not bound them (see limits)."""
         self.on_state = on_state
         self.state: State = "closed"
         self.device_report: DeviceReport | None = None
@@ -96,6 +118,7 @@ class Supervisor:
         self._replacing = asyncio.Lock()
         self._ids = itertools.count(1)
         self._closing = False
+        self._restarting: asyncio.Task[None] | None = None
 
     @property
     def worker_pids(self) -> tuple[int, ...]:
@@ -145,7 +168,15 @@ class Supervisor:
                 await (await asyncio.shield(spare)).ready
 
     async def restart(self) -> None:
-        """A fresh worker, whatever the current one is doing; every namespace is dropped."""
+        """A fresh worker, whatever the current one is doing; every namespace is dropped.
+
+        A restart asked for while one is under way joins it rather than queueing another.
+        """
+        if self._restarting is None or self._restarting.done():
+            self._restarting = asyncio.get_running_loop().create_task(self._restart())
+        await asyncio.shield(self._restarting)
+
+    async def _restart(self) -> None:
         pending = self._pending
         if pending is not None:
             pending.cause = pending.cause or "restart"
@@ -262,12 +293,23 @@ class Supervisor:
             if self._worker is None or self._closing:
                 raise SandboxError("the sandbox is not running (call start() first)")
             loop = asyncio.get_running_loop()
+            limits = self.limits
             pending = _Pending(
-                next(self._ids), self._worker, on_event, loop.create_future(), timeout
+                next(self._ids),
+                message["type"],
+                self._worker,
+                on_event,
+                loop.create_future(),
+                timeout,
+                OutputTap(
+                    on_event, limits.output_soft, limits.output_soft_lines, limits.output_hard
+                ),
             )
             self._pending = pending
             self._set_state("running")
+            watch = loop.create_task(self._watch(pending)) if self.watchdog else None
             try:
+                # The time limit starts now: the worker is ready and the request is sent.
                 pending.worker.send({**message, "id": pending.id})
                 try:
                     finished = await asyncio.wait_for(asyncio.shield(pending.future), timeout)
@@ -277,31 +319,75 @@ class Supervisor:
                     finished = pending.future.result()
                 if pending.stopping is not None:
                     await asyncio.shield(pending.stopping)
+                if pending.worker.tampered and pending.worker is self._worker:
+                    # Its verdict came in first, but the channel was written to: a worker
+                    # whose pipe may hold half a forged line never serves another request.
+                    await asyncio.shield(self._replace(pending.worker))
+                    reason = f"{TAMPERED_REASON}; {LOST}"
+                    finished = replace(finished, reason=reason, variables_lost=True)
             except asyncio.CancelledError:
                 pending.cause = pending.cause or "interrupt"
                 await asyncio.shield(self._stop(pending, kill=True))
                 raise
             finally:
+                if watch is not None:
+                    watch.cancel()
+                pending.tap.end()
                 self._pending = None
                 if not self._closing:
                     self._set_state("ready")
             return self._explain(pending, finished)
 
+    async def _watch(self, pending: _Pending) -> None:
+        """The process limit where the OS does not hold it: count, and stop the run above it."""
+        while not pending.future.done():
+            worker_pid = pending.worker.pid
+            if worker_pid is not None:
+                count = await asyncio.to_thread(count_below, worker_pid)
+                if count > self.limits.processes and not pending.future.done():
+                    pending.cause = pending.cause or "processes"
+                    self._stop(pending, kill=True)
+                    return
+            await asyncio.sleep(WATCH_INTERVAL)
+
+    def _on_output(self, worker: WorkerProcess, stream: str, data: bytes) -> None:
+        pending = self._pending
+        if pending is None or pending.worker is not worker or pending.future.done():
+            return  # between runs: a background thread's output, shown with no run
+        if not pending.tap.feed(stream, data):
+            pending.cause = pending.cause or "output"
+            self._stop(pending, kill=True)
+
     def _on_message(self, worker: WorkerProcess, message: dict[str, Any]) -> None:
         pending = self._pending
+        if message.get("type") == "tampered":
+            self._on_tampered(worker, pending)
+            return
         if pending is None or pending.worker is not worker or message.get("id") != pending.id:
             return  # late output of a finished run, or a replaced worker
         kind = message.get("type")
         if kind == "finished":
             if not pending.future.done():
+                worker.drain_output()  # all it printed is in the pipes: show it first
                 pending.future.set_result(Finished.from_wire(message["finished"]))
-        elif kind == "limit":
-            pending.cause = pending.cause or "output"
-            self._stop(pending, kill=True)
         elif pending.on_event is not None and not pending.future.done():
             event = event_from_wire(message)
             if event is not None:
                 pending.on_event(event)
+
+    def _on_tampered(self, worker: WorkerProcess, pending: _Pending | None) -> None:
+        """The snippet wrote to the reply channel: its replies cannot be trusted any more."""
+        if pending is not None and pending.worker is worker:
+            pending.cause = pending.cause or "tamper"
+            self._stop(pending, kill=True)
+        elif worker is self._worker and not self._closing:
+            # A thread left behind by an earlier run: replace the worker before the next one.
+            self._recovery = asyncio.get_running_loop().create_task(self._replace_idle(worker))
+
+    async def _replace_idle(self, worker: WorkerProcess) -> None:
+        await self._replace(worker)
+        if not self._closing:
+            self._set_state("ready", f"{TAMPERED_REASON}; {LOST}")
 
     # -- stopping and recovery --------------------------------------------------------
 
@@ -357,7 +443,13 @@ class Supervisor:
     async def _spawn(self) -> WorkerProcess:
         assert self.cwd is not None
         worker = await WorkerProcess.spawn(
-            self.python, self.limits, self.device, self.cwd, self._on_message
+            self.python,
+            self.limits,
+            self.device,
+            self.cwd,
+            self._on_message,
+            self._on_output,
+            stdin=self.stdin,
         )
         worker.exited.add_done_callback(lambda _: self._on_exit(worker))
         return worker
@@ -393,21 +485,27 @@ class Supervisor:
 
     def _killed(self, pending: _Pending) -> Finished:
         """The `Finished` of a run whose worker we had to kill."""
-        limit = f"{pending.timeout or 0:g} s"
         causes: dict[str, tuple[Any, str]] = {
             "interrupt": (
                 "interrupted",
                 "your code did not stop on Ctrl+C, so its worker was replaced",
             ),
-            "timeout": ("timeout", f"stopped after the time limit of {limit}"),
+            "timeout": ("timeout", self._time_limit(pending)),
             "output": ("limit", f"output limit of {format_size(self.limits.output_hard)} reached"),
+            "processes": (
+                "limit",
+                f"process limit reached: your code started more than {self.limits.processes}"
+                " processes, so they were all stopped",
+            ),
+            "tamper": ("error", TAMPERED_REASON),
             "restart": ("interrupted", "the worker was restarted"),
             "close": ("interrupted", "the sandbox was closed"),
         }
         status, reason = causes.get(pending.cause or "interrupt", causes["interrupt"])
+        check = CheckReport(False, reason) if pending.kind == "check" else None
         if pending.cause != "close":
             reason = f"{reason}; {LOST}"
-        return Finished(status=status, reason=reason, variables_lost=True)
+        return Finished(status=status, reason=reason, check=check, variables_lost=True)
 
     def _explain(self, pending: _Pending, finished: Finished) -> Finished:
         """A run that stopped on the timeout's SIGINT says so, not just "interrupted"."""
@@ -416,11 +514,18 @@ class Supervisor:
             and finished.status == "interrupted"
             and not finished.variables_lost
         ):
-            reason = (
-                f"stopped after the time limit of {pending.timeout:g} s; your variables are kept"
-            )
-            return replace(finished, status="timeout", reason=reason)
+            limit = self._time_limit(pending)
+            check = CheckReport(False, limit) if pending.kind == "check" else finished.check
+            reason = f"{limit}; your variables are kept"
+            return replace(finished, status="timeout", reason=reason, check=check)
         return finished
+
+    @staticmethod
+    def _time_limit(pending: _Pending) -> str:
+        limit = f"{pending.timeout or 0:g} s"
+        if pending.kind == "check":
+            return f"the checks were stopped after {limit}"
+        return f"stopped after the time limit of {limit}"
 
     def _set_state(self, state: State, reason: str = "") -> None:
         if state == self.state and not reason:
@@ -443,6 +548,13 @@ def crash_reason(returncode: int, crash_log: str, limits: Limits) -> str:
             what = f"the worker crashed with {sig.name} ({SIGNAL_WORDS[sig]})"
         else:
             what = f"the worker was stopped by {sig.name}"
+    elif CHANNEL_LOST_NOTE in crash_log:
+        what = "your code closed or replaced tutor's private channel (a file descriptor)"
+    elif returncode == CHANNEL_LOST:
+        what = (
+            f"the worker exited with status {returncode}: your code closed or replaced"
+            f" tutor's private channel (a file descriptor), or called os._exit({returncode})"
+        )
     else:
         what = (
             f"the worker exited with status {returncode}"
