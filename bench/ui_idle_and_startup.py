@@ -1,9 +1,11 @@
 """How fast `tutor` appears, and what it costs while the learner just reads.
 
 Runs the real app in tmux (a real terminal), so what is measured is what a learner
-gets: time until the lesson list is on screen, compared in the same run with
-`python -c "import torch"` (what the UI would pay if it imported torch); then CPU
-used by the app and its sandbox workers over an idle period, from /proc.
+gets: time until the lesson list is on screen and until `tutor open LESSON/STEP`
+shows its step, each beside a bare Textual app (header, footer, a 10-item tree)
+launched the same way; F8/F7 from one step to the next; `python -c "import torch"`
+(what the UI would pay if it imported torch); then CPU used by the app and its
+sandbox workers over an idle period, from /proc.
 
     python bench/ui_idle_and_startup.py [--idle-seconds 10]
 """
@@ -64,6 +66,55 @@ def cpu_ticks(pids: set[int]) -> int:
     return total
 
 
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Footer, Header, Tree
+
+
+class Bare(App):
+    def compose(self):
+        yield Header()
+        tree = Tree("items")
+        for number in range(10):
+            tree.root.add_leaf(f"item {number}")
+        tree.root.expand()
+        yield tree
+        yield Footer()
+
+
+Bare().run()
+"""
+
+
+def time_to_screen(command: str, marker: str, env: dict[str, str], repeat: int) -> float:
+    """Median seconds from launching `command` in a fresh tmux window to `marker` on it."""
+    times = []
+    for run in range(repeat):
+        session = f"launch{run}"
+        tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command, env=env)
+        times.append(wait_for(marker, session, env))
+        tmux("kill-session", "-t", session, env=env)
+    return statistics.median(times)
+
+
+def step_switch_times(env: dict[str, str], repeat: int) -> list[float]:
+    """Seconds from F8 (then F7) to the next (previous) step's title on screen."""
+    session = "steps"
+    command = f"{sys.executable} -m tutor open tensors/what-is-a-tensor"
+    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command, env=env)
+    wait_for("step 1/", session, env)
+    wait_for("ready", session, env)
+    times = []
+    for _ in range(repeat):
+        for key, marker in (("F8", "step 2/"), ("F7", "step 1/")):
+            start = time.perf_counter()
+            tmux("send-keys", "-t", session, key, env=env)
+            wait_for(marker, session, env)
+            times.append(time.perf_counter() - start)
+    tmux("kill-session", "-t", session, env=env)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--idle-seconds", type=float, default=10.0)
@@ -81,6 +132,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "TUTOR_HOME": home, "TMUX_TMPDIR": home, "TERM": "xterm-256color"}
         env.pop("TMUX", None)
+        bare_file = Path(home) / "bare_app.py"
+        bare_file.write_text(BARE_APP, encoding="utf-8")
+        bare = time_to_screen(f"{sys.executable} {bare_file}", "item 9", env, args.repeat)
+        opened = time_to_screen(
+            f"{sys.executable} -m tutor open tensors/from-a-list", "step 2/", env, args.repeat
+        )
+        switches = step_switch_times(env, args.repeat)
         startup = []
         for run in range(args.repeat):
             session = f"bench{run}"
@@ -118,7 +176,15 @@ def main() -> None:
     torch_median = statistics.median(torch_times)
     app_median = statistics.median(startup)
     runs = f"(median of {args.repeat})"
+    print(f"{'bare Textual app on screen (tmux)':40} {bare * 1000:8.0f} ms  {runs}")
     print(f"{'lesson list on screen (tmux)':40} {app_median * 1000:8.0f} ms  {runs}")
+    print(f"{'ratio lesson list / bare app':40} {app_median / bare:8.2f}  (goal <= 1.5)")
+    print(f"{'tutor open LESSON/STEP on screen':40} {opened * 1000:8.0f} ms  {runs}")
+    print(f"{'ratio open step / bare app':40} {opened / bare:8.2f}  (goal <= 1.5)")
+    switch = (
+        f"{statistics.median(switches) * 1000:8.0f} ms  (median), max {max(switches) * 1000:.0f} ms"
+    )
+    print(f"{'F8/F7 to the next step on screen':40} {switch}  (goal <= 150)")
     label = 'python -c "import torch"'
     print(f"{label:40} {torch_median * 1000:8.0f} ms")
     print(f"{'ratio app / import torch':40} {app_median / torch_median:8.2f}")

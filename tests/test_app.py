@@ -106,7 +106,8 @@ async def test_broken_lesson_is_shown_with_its_error(tutor_home: Path, write_les
         assert len(broken) == 1
         assert "cannot load" in str(broken[0].label)
         tree.move_cursor(broken[0])
-        await pilot.pause()
+        await pilot.pause(0.3)
+        await app.screen.show_preview()
         assert "`order` must be a whole number" in app.screen.query_one("#preview").source
 
 
@@ -206,3 +207,64 @@ async def test_a_pass_is_recorded_even_after_moving_on(tutor_home: Path) -> None
         assert store.progress.is_done("tensors/from-a-list")
         assert "PASS" not in str(app.screen.query_one("#verdict").render()), "shown on its own step"
         assert app.sub_title.endswith("1/4 done")
+
+
+async def test_focus_returns_to_the_editor_after_enlarging_the_results_and_back(
+    tutor_home: Path,
+) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "f8")
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        assert screen.focused is screen.editor
+        await pilot.press("alt+m")
+        assert not screen.editor.display or not screen.editor.region
+        await pilot.press("alt+m", "x")
+        assert screen.focused is screen.editor
+        assert "x" in screen.editor.text
+
+
+async def test_command_palette_opens_a_step_by_its_id(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"dtyp")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.step.key == "tensors/dtypes"
+
+
+async def test_the_preview_renders_only_where_the_cursor_rests(tutor_home: Path) -> None:
+    app = make_app(tutor_home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.screen
+        rendered: list[object] = []
+        original = screen.show_preview
+
+        def counting():
+            rendered.append(screen._previewing)
+            return original()
+
+        screen.show_preview = counting
+        await pilot.press(*["down"] * 6)
+        await pilot.pause(0.5)
+        assert len(rendered) == 1, "one preview after a burst of key presses"
+        assert rendered[0] is screen.query_one(LessonTree).cursor_node.data
+
+
+def test_readme_lists_every_key_of_the_lesson_screen_and_the_editor() -> None:
+    from tests.conftest import REPO
+    from tutor.widgets.code_editor import CodeEditor
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8").lower()
+    for binding in [*LessonScreen.BINDINGS, *CodeEditor.BINDINGS]:
+        if not getattr(binding, "tooltip", ""):
+            continue
+        key = binding.key.split(",")[0].replace("question_mark", "?")
+        key = {"ctrl+underscore": "ctrl+_", "escape": "esc", "shift+tab": "tab"}.get(key, key)
+        assert key in readme, f"{key} ({binding.description}) is missing from the README"

@@ -95,8 +95,8 @@ def test_type_code_run_it_and_read_the_output(terminal: Terminal) -> None:
     terminal.send("-l", "print('answer', 6 * 7)")
     terminal.send("Enter")
     terminal.send("F5")
-    screen = terminal.wait_for("ran in")
-    assert "answer 42" in screen
+    terminal.wait_for("ran in")
+    terminal.wait_for("answer 42")  # the output takes the text's place at 80x24
     terminal.send("C-q")
     terminal.wait_for("TUTOR-EXITED=0")
 

@@ -6,7 +6,8 @@ from textual.app import App, ComposeResult
 
 from tutor.sandbox.protocol import MetricPoint
 from tutor.widgets.loss_plot import LossPlot, downsample
-from tutor.widgets.output_log import OutputLog, literal
+from tutor.widgets.output_log import OutputLog
+from tutor.widgets.plain import literal
 
 
 def test_literal_makes_control_characters_visible() -> None:
@@ -63,3 +64,29 @@ async def test_log_scale_survives_zero_and_negative_values() -> None:
         plot.add_points([MetricPoint(0, {"loss": -1.0})])
         await settle(plot, pilot)
         plot.render()
+
+
+def test_y_ticks_are_ordered_inside_the_range_and_fit_the_rows() -> None:
+    from tutor.widgets.loss_plot import y_ticks
+
+    ticks, labels = y_ticks(0.8, 16.1, rows=2, log_scale=False)
+    assert ticks == sorted(ticks) and len(ticks) == 2 and labels == ["0.8", "16.1"]
+    ticks, labels = y_ticks(-9.7, 1.2, rows=12, log_scale=True)
+    assert ticks == sorted(ticks) and len(ticks) <= 6
+    assert all(-9.7 <= tick <= 1.2 for tick in ticks) and labels[-1] == "1e1"
+    ticks, labels = y_ticks(0.2, 0.5, rows=12, log_scale=True)  # less than a decade
+    assert ticks == sorted(ticks) and all(label[0].isdigit() for label in labels)
+
+
+async def test_output_wraps_at_the_pane_width() -> None:
+    app = WidgetApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        log = app.query_one(OutputLog)
+        log.append("stdout", " ".join(f"word{i}" for i in range(30)) + "\n")
+        await pilot.pause()
+        width = log.scrollable_content_region.width
+        assert all(len(line.text.rstrip()) <= width for line in log.lines)
+        assert "word29" in "".join(line.text for line in log.lines)
+        log.styles.width = 40
+        await pilot.pause()
+        assert all(len(line.text.rstrip()) <= 40 for line in log.lines), "wrapped again"

@@ -64,7 +64,9 @@ async def test_run_streams_output_and_fills_the_variables_panel(tutor_home: Path
             "print output and the final expression's repr"
         )
         table = screen.query_one(VariablesTable)
-        assert table.get_row("m") == ["m", "Tensor", "(2, 3)", "int64", "cpu", "no"]
+        cells = [str(cell) for cell in table.get_row("m")]
+        assert cells == ["m", "Tensor", "(2, 3)", "int64", "cpu", "no", ""]
+        assert [str(cell) for cell in table.get_row("rank")][-1] == "2", "numbers are listed too"
         assert "ran in" in verdict(screen)
         assert "cpu · 2 threads" in app.sub_title or "cpu ·" in app.sub_title
 

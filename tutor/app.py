@@ -6,9 +6,11 @@ which screen shows what and offers the main actions in the command palette.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -16,14 +18,19 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 
-from tutor.course import first_unfinished, resume_step
+from tutor.course import resume_step
 from tutor.lessons.model import Catalog, Step
 from tutor.lessons.watch import LessonWatcher
 from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.sandbox.limits import Limits
 from tutor.sandbox.supervisor import Supervisor
 from tutor.screens.home import HomeScreen
-from tutor.screens.lesson import LessonScreen
+from tutor.screens.messages import ProgressChanged
+from tutor.screens.step_commands import StepCommands
+from tutor.widgets.plain import printable
+
+if TYPE_CHECKING:
+    from tutor.screens.lesson import LessonScreen
 
 SAVE_RETRY_EVERY = 3.0
 """Seconds between tries to save changes that could not be saved (disk full, locked...)."""
@@ -37,6 +44,7 @@ class TutorApp(App[None]):
     """pytorch-tutor: lessons on the left, a step on the right, everything by keyboard."""
 
     TITLE = "pytorch-tutor"
+    COMMANDS = App.COMMANDS | {StepCommands}
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -72,7 +80,6 @@ class TutorApp(App[None]):
 
     def on_mount(self) -> None:
         self.update_progress_title()
-        self.start_sandbox()
         if self.watcher is not None:
             self.set_interval(self.watch_interval, self.reload_lessons)
         self.push_screen(
@@ -82,6 +89,9 @@ class TutorApp(App[None]):
         )
         if self.start is not None and self.open_start:
             self.open_step(self.start)
+        # After the first paint: the worker's start (a process importing torch) would
+        # compete with it for the CPU.
+        self.call_after_refresh(self.start_sandbox)
         if self.store.warning:
             self.notify(
                 self.store.warning, title="Progress", severity="warning", timeout=15, markup=False
@@ -92,7 +102,7 @@ class TutorApp(App[None]):
         if self.catalog.broken:
             names = ", ".join(broken.path.name for broken in self.catalog.broken)
             self.notify(
-                f"Some lessons could not be loaded: {names}",
+                printable(f"Some lessons could not be loaded: {names}"),
                 severity="error",
                 timeout=10,
                 markup=False,
@@ -100,6 +110,8 @@ class TutorApp(App[None]):
 
     def open_step(self, step: Step) -> None:
         """Show `step`, replacing a lesson screen already open rather than stacking another."""
+        from tutor.screens.lesson import LessonScreen  # its editor and plot load on first use
+
         if isinstance(self.screen, LessonScreen):
             self.screen.step = step
         else:
@@ -119,7 +131,7 @@ class TutorApp(App[None]):
             await self.supervisor.start()
         except Exception as error:  # noqa: BLE001 - the app stays usable for reading
             self.notify(
-                f"The code worker could not start: {error}",
+                printable(f"The code worker could not start: {error}"),
                 severity="error",
                 timeout=20,
                 markup=False,
@@ -138,8 +150,9 @@ class TutorApp(App[None]):
         """Show the lessons as their files are now, on every screen, keeping the learner's code."""
         self.catalog = catalog
         for screen in self.screen_stack:
-            if isinstance(screen, (HomeScreen, LessonScreen)):
-                screen.lessons_changed(catalog)
+            target = screen if isinstance(screen, HomeScreen) else self.lesson_screen(screen)
+            if target is not None:
+                target.lessons_changed(catalog)
         self.update_progress_title()
 
     async def on_unmount(self) -> None:
@@ -147,7 +160,9 @@ class TutorApp(App[None]):
 
     def _worker_state_changed(self, state: str, reason: str = "") -> None:
         if reason:
-            self.notify(reason, title="Worker", severity="warning", timeout=10, markup=False)
+            self.notify(
+                printable(reason), title="Worker", severity="warning", timeout=10, markup=False
+            )
         if state == "running":
             self._running_since = time.monotonic()
             self._running_timer = self._running_timer or self.set_interval(
@@ -158,8 +173,9 @@ class TutorApp(App[None]):
             if self._running_timer is not None:
                 self._running_timer.stop()
                 self._running_timer = None
-        if state == "ready" and isinstance(self.screen, LessonScreen):
-            self.screen.device_changed()
+        lesson_screen = self.lesson_screen(self.screen) if self.screen_stack else None
+        if state == "ready" and lesson_screen is not None:
+            lesson_screen.device_changed()
         self.update_progress_title()
 
     def progress_problem(self, why: str | None) -> None:
@@ -196,11 +212,18 @@ class TutorApp(App[None]):
 
     async def action_quit(self) -> None:
         """Save the code on screen first: quitting must never lose a keystroke."""
-        if isinstance(self.screen, LessonScreen):
-            self.screen.save_code()
+        lesson_screen = self.lesson_screen(self.screen)
+        if lesson_screen is not None:
+            lesson_screen.save_code()
         await super().action_quit()
 
-    @on(LessonScreen.ProgressChanged)
+    @staticmethod
+    def lesson_screen(screen: Screen) -> LessonScreen | None:
+        """`screen` if it is a lesson screen; never imports one just to ask."""
+        module = sys.modules.get("tutor.screens.lesson")
+        return screen if module is not None and isinstance(screen, module.LessonScreen) else None
+
+    @on(ProgressChanged)
     def progress_changed(self) -> None:
         self.update_progress_title()
 
@@ -210,28 +233,26 @@ class TutorApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if isinstance(screen, LessonScreen):
-            yield from lesson_commands(screen)
+        lesson_screen = self.lesson_screen(screen)
+        if lesson_screen is not None:
+            yield from lesson_commands(lesson_screen)
         resume = resume_step(self.catalog, self.store.progress)
         if resume is not None:
             yield SystemCommand("Resume", f"Open {resume.key}", partial(self.open_step, resume))
-        for lesson in self.catalog.lessons:
-            step = first_unfinished(lesson, self.store.progress)
-            yield SystemCommand(
-                f"Open lesson: {lesson.title}", lesson.summary, partial(self.open_step, step)
-            )
 
 
 def lesson_commands(screen: LessonScreen) -> Iterable[SystemCommand]:
     """Every action of the lesson screen's key bindings, once each, for the palette."""
     seen: set[str] = set()
     for binding in screen.BINDINGS:
-        if not isinstance(binding, Binding) or not binding.action.isidentifier():
+        if not isinstance(binding, Binding) or not binding.tooltip:
             continue
-        if binding.action in seen:
+        name = binding.action.split("(")[0]
+        if name in seen:
             continue
-        seen.add(binding.action)
-        action = getattr(screen, f"action_{binding.action}")
+        seen.add(name)
         yield SystemCommand(
-            f"{binding.description} ({binding.key.split(',')[0]})", binding.tooltip, action
+            f"{binding.description} ({binding.key.split(',')[0]})",
+            binding.tooltip,
+            partial(screen.run_action, binding.action),
         )

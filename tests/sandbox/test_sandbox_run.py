@@ -88,21 +88,24 @@ async def test_syntax_error_is_reported(supervisor: Supervisor) -> None:
     assert '"<your code>", line 1' in finished.traceback
 
 
-async def test_variables_report_lists_tensors_parameters_and_modules(
+async def test_variables_report_lists_every_learner_name_and_model_layers(
     supervisor: Supervisor,
 ) -> None:
     code = """
+import math
 import torch
+from math import sqrt
 t = torch.zeros(2, 3, dtype=torch.float64)
 w = torch.nn.Parameter(torch.ones(4))
 model = torch.nn.Linear(3, 1)
+model(torch.zeros(8, 3))
 n = 5
 """
     out = Recorder()
     await supervisor.run(code, key="vars", on_event=out)
     assert out.variables is not None
     found = {v.name: v for v in out.variables.variables}
-    assert set(found) == {"t", "w", "model"}
+    assert set(found) == {"t", "w", "model", "n"}, "imports are left out"
     assert (found["t"].shape, found["t"].dtype, found["t"].device) == ((2, 3), "float64", "cpu")
     assert (found["w"].type, found["w"].requires_grad) == ("Parameter", True)
     assert (found["model"].type, found["model"].shape, found["model"].dtype) == (
@@ -110,6 +113,22 @@ n = 5
         None,
         "float32",
     )
+    assert found["model"].parameters == 4 and found["n"].value == "5"
+    assert found["t"].stats is not None and found["t"].stats.max == 0.0
+
+
+async def test_layer_output_shapes_come_from_the_last_forward(supervisor: Supervisor) -> None:
+    code = """
+import torch
+net = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2))
+net(torch.zeros(16, 3))
+"""
+    out = Recorder()
+    await supervisor.run(code, key="layers", on_event=out)
+    assert out.variables is not None
+    (net,) = out.variables.variables
+    shapes = [(layer.name, layer.parameters, layer.output_shape) for layer in net.layers]
+    assert shapes == [("0", 20, "(16, 5)"), ("1", 0, "(16, 5)"), ("2", 12, "(16, 2)")]
 
 
 async def test_metrics_stream_live_in_batches_and_keep_every_point(supervisor: Supervisor) -> None:

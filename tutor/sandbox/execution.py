@@ -20,6 +20,7 @@ import sys
 import threading
 import traceback
 import types
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -168,35 +169,171 @@ def learner_threads(own_threads: set[threading.Thread]) -> list[threading.Thread
 
 
 def variables(namespace: dict[str, Any]) -> list[dict[str, Any]]:
-    """The tensors, parameters and modules left in `namespace`, for the variables panel."""
-    import torch
+    """Every name the learner made, for the variables panel (not modules or imports).
 
+    Only numbers and strings are shown by value: a learner's object may have a
+    `__repr__` that loops or raises, so the rest are described by type and size.
+    """
     found: list[dict[str, Any]] = []
     for name, value in list(namespace.items()):
-        if name.startswith("_") or len(found) >= MAX_VARIABLES:
+        if len(found) >= MAX_VARIABLES:
+            break
+        if not isinstance(name, str) or name.startswith("_") or is_import(value):
             continue
-        if isinstance(value, torch.Tensor):
-            found.append(
-                {
-                    "name": name,
-                    "type": type(value).__name__,
-                    "shape": list(value.shape),
-                    "dtype": str(value.dtype).removeprefix("torch."),
-                    "device": str(value.device),
-                    "requires_grad": value.requires_grad,
-                }
-            )
-        elif isinstance(value, torch.nn.Module):
-            params = list(value.parameters())
-            first = params[0] if params else None
-            found.append(
-                {
-                    "name": name,
-                    "type": type(value).__name__,
-                    "shape": None,
-                    "dtype": None if first is None else str(first.dtype).removeprefix("torch."),
-                    "device": None if first is None else str(first.device),
-                    "requires_grad": any(p.requires_grad for p in params) if params else None,
-                }
-            )
+        try:
+            found.append({"name": name, **describe(value)})
+        except Exception:  # noqa: BLE001 - one odd object must not empty the whole panel
+            found.append({"name": name, "type": type(value).__name__})
     return found
+
+
+def is_import(value: Any) -> bool:
+    """Modules, and functions or classes defined elsewhere (`from math import sqrt`)."""
+    if isinstance(value, types.ModuleType):
+        return True
+    if isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)):
+        return getattr(value, "__module__", None) != "__main__"
+    return False
+
+
+def describe(value: Any) -> dict[str, Any]:
+    import torch
+
+    np = sys.modules.get("numpy")  # no ndarray can exist unless numpy was imported
+    kind = type(value)
+    if isinstance(value, torch.Tensor):
+        return {
+            "type": kind.__name__,
+            "shape": list(value.shape),
+            "dtype": str(value.dtype).removeprefix("torch."),
+            "device": str(value.device),
+            "requires_grad": value.requires_grad,
+            "stats": tensor_stats(value.detach()),
+        }
+    if np is not None and isinstance(value, np.ndarray):
+        return {
+            "type": "ndarray",
+            "shape": list(value.shape),
+            "dtype": str(value.dtype),
+            "device": "cpu",
+            "stats": array_stats(value),
+        }
+    if isinstance(value, torch.nn.Module):
+        return model_summary(value)
+    if kind in (bool, int, float, complex) or (np is not None and isinstance(value, np.generic)):
+        return {"type": kind.__name__, "value": shorten(repr(value), VALUE_LIMIT)}
+    if kind is str:
+        return {"type": "str", "value": shorten_inline(repr(value)), "length": len(value)}
+    if kind in (list, tuple, dict, set, frozenset):
+        return {"type": kind.__name__, "length": len(value)}
+    if isinstance(value, type):
+        return {"type": "class"}
+    return {"type": kind.__name__}
+
+
+VALUE_LIMIT = 60
+"""Characters of a number or string sent for its row."""
+STATS_LIMIT = 10_000_000
+"""Elements the statistics cover at most: a huge tensor's first ones, not a pause."""
+
+
+def shorten_inline(text: str, limit: int = VALUE_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def tensor_stats(tensor: Any) -> dict[str, Any] | None:
+    import torch
+
+    if tensor.is_sparse or tensor.is_complex() or tensor.device.type == "meta":
+        return None
+    flat = tensor.reshape(-1)[:STATS_LIMIT]
+    first = shorten_inline(repr(flat[:6].tolist()))
+    if flat.dtype == torch.bool:
+        flat = flat.to(torch.uint8)
+    values = flat.to(torch.float64)
+    finite = values[torch.isfinite(values)]
+    empty = finite.numel() == 0
+    return {
+        "min": None if empty else finite.min().item(),
+        "max": None if empty else finite.max().item(),
+        "mean": None if empty else finite.mean().item(),
+        "nan": int(torch.isnan(values).sum().item()),
+        "inf": int(torch.isinf(values).sum().item()),
+        "first": first,
+        "counted": int(flat.numel()),
+    }
+
+
+def array_stats(array: Any) -> dict[str, Any] | None:
+    import numpy as np
+
+    if array.dtype.kind not in "biuf":
+        return None
+    flat = array.reshape(-1)[:STATS_LIMIT]
+    values = flat.astype(np.float64)
+    finite = values[np.isfinite(values)]
+    empty = finite.size == 0
+    return {
+        "min": None if empty else float(finite.min()),
+        "max": None if empty else float(finite.max()),
+        "mean": None if empty else float(finite.mean()),
+        "nan": int(np.isnan(values).sum()),
+        "inf": int(np.isinf(values).sum()),
+        "first": shorten_inline(repr(flat[:6].tolist())),
+        "counted": int(flat.size),
+    }
+
+
+def model_summary(model: Any) -> dict[str, Any]:
+    """Parameter counts per layer and each layer's output shape from the last forward."""
+    params = list(model.parameters())
+    first = params[0] if params else None
+    layers = []
+    for name, layer in model.named_modules():
+        if not name or len(layers) >= MAX_VARIABLES:
+            continue
+        layers.append(
+            {
+                "name": name,
+                "type": type(layer).__name__,
+                "depth": name.count(".") + 1,
+                "parameters": sum(p.numel() for p in layer.parameters()),
+                "output_shape": OUTPUT_SHAPES.get(layer),
+            }
+        )
+    return {
+        "type": type(model).__name__,
+        "dtype": None if first is None else str(first.dtype).removeprefix("torch."),
+        "device": None if first is None else str(first.device),
+        "requires_grad": any(p.requires_grad for p in params) if params else None,
+        "parameters": sum(p.numel() for p in params),
+        "layers": layers,
+    }
+
+
+OUTPUT_SHAPES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+"""Each module's output shape in its last forward pass, for the layer tree."""
+
+
+def watch_forward_passes() -> None:
+    """Record every module's output shape as it runs, so no extra forward is needed."""
+    import torch
+
+    def record(module: Any, _inputs: Any, output: Any) -> None:
+        try:
+            OUTPUT_SHAPES[module] = shape_text(output)
+        except Exception:  # noqa: BLE001 - a hook must never break the learner's forward
+            pass
+
+    torch.nn.modules.module.register_module_forward_hook(record)
+
+
+def shape_text(output: Any) -> str | None:
+    """`(64, 10)`, or `(64, 10), (64,)` for a tuple of tensors."""
+    shape = getattr(output, "shape", None)
+    if shape is not None:
+        return str(tuple(shape))
+    if isinstance(output, (tuple, list)):
+        shapes = [str(tuple(item.shape)) for item in output[:4] if hasattr(item, "shape")]
+        return ", ".join(shapes) or None
+    return None

@@ -101,8 +101,43 @@ class MetricsEvent:
 
 
 @dataclass(frozen=True)
+class Layer:
+    """One submodule of a model, for the model's layer tree."""
+
+    name: str
+    """Its path in the model, `fc1` or `encoder.0`."""
+    type: str
+    depth: int
+    """1 for the model's children, 2 for theirs, ..."""
+    parameters: int
+    """Parameters of this layer and the layers inside it."""
+    output_shape: str | None = None
+    """Shape of its output in the last forward pass, `(64, 10)`; None before any."""
+
+
+@dataclass(frozen=True)
+class Stats:
+    """A tensor's or array's numbers at a glance: what hides a NaN or an exploding value."""
+
+    min: float | None
+    max: float | None
+    mean: float | None
+    """Of the finite values; None when there are none (or for non-numeric dtypes)."""
+    nan: int
+    inf: int
+    first: str
+    """The first few values, as Python writes them."""
+    counted: int
+    """How many elements the figures cover (the first ones of a very large tensor)."""
+
+
+@dataclass(frozen=True)
 class Variable:
-    """A tensor, parameter or module left in the learner's namespace."""
+    """A name the learner's code left in its namespace, described without its repr.
+
+    A learner's object may have a `__repr__` that loops or raises, so only numbers and
+    strings are shown by value; everything else by type, size and shape.
+    """
 
     name: str
     type: str
@@ -110,6 +145,27 @@ class Variable:
     dtype: str | None = None
     device: str | None = None
     requires_grad: bool | None = None
+    value: str = ""
+    """A number's or string's value, shortened; empty for other objects."""
+    length: int | None = None
+    """Items in a list, tuple, dict or set."""
+    parameters: int | None = None
+    """A model's parameter count."""
+    stats: Stats | None = None
+    layers: tuple[Layer, ...] = ()
+
+    @classmethod
+    def from_wire(cls, item: dict[str, Any]) -> Variable:
+        shape = item.get("shape")
+        stats = item.get("stats")
+        return cls(
+            **{
+                **item,
+                "shape": None if shape is None else tuple(shape),
+                "stats": None if stats is None else Stats(**stats),
+                "layers": tuple(Layer(**layer) for layer in item.get("layers", ())),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -120,11 +176,7 @@ class VariablesEvent:
 
     @classmethod
     def from_wire(cls, message: dict[str, Any]) -> VariablesEvent:
-        variables = []
-        for item in message["variables"]:
-            shape = item.get("shape")
-            variables.append(Variable(**{**item, "shape": None if shape is None else tuple(shape)}))
-        return cls(variables)
+        return cls([Variable.from_wire(item) for item in message["variables"]])
 
 
 @dataclass(frozen=True)

@@ -588,6 +588,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if limits.threads is not None:
         torch.set_num_threads(limits.threads)
+    execution.watch_forward_passes()
     apply(limits)
     worker = Worker(channel, limits, (out_fd, err_fd), stdin=args.stdin)
     channel.send({"type": "ready", "report": device_report(args.device, torch.get_num_threads())})

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, Tree
 
 from tutor.course import first_unfinished, resume_step
@@ -18,6 +20,9 @@ from tutor.lessons.model import BrokenLesson, Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
 from tutor.progress import Progress
 from tutor.widgets.lesson_tree import Entry, LessonTree
+
+PREVIEW_DELAY = 0.12
+"""Seconds the cursor must rest on an entry before its preview is rendered."""
 
 
 class HomeScreen(Screen[None]):
@@ -49,6 +54,8 @@ class HomeScreen(Screen[None]):
         self.progress = progress
         self.highlight = highlight
         self.device = device
+        self._previewing: Entry | None = None
+        self._preview_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,9 +79,17 @@ class HomeScreen(Screen[None]):
         self.query_one(LessonTree).show_catalog(catalog)
 
     @on(Tree.NodeHighlighted)
-    def show_preview(self, event: Tree.NodeHighlighted[Entry]) -> None:
-        text = for_device(preview(event.node.data), self.device())
-        self.query_one("#preview", Markdown).update(text)
+    def schedule_preview(self, event: Tree.NodeHighlighted[Entry]) -> None:
+        """Render only where the cursor rests: 15 quick Down presses make one preview."""
+        self._previewing = event.node.data
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, self.show_preview)
+
+    def show_preview(self) -> AwaitComplete:
+        self._preview_timer = None
+        text = for_device(preview(self._previewing), self.device())
+        return self.query_one("#preview", Markdown).update(text)
 
     @on(Tree.NodeSelected)
     def open_selected(self, event: Tree.NodeSelected[Entry]) -> None:

@@ -18,13 +18,12 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from rich.text import Text
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -41,9 +40,11 @@ from tutor.sandbox.worker import SandboxError
 from tutor.screens.attempts import AttemptsScreen
 from tutor.screens.confirm import ConfirmScreen
 from tutor.screens.help import HelpScreen
+from tutor.screens.messages import ProgressChanged
 from tutor.widgets.code_editor import CodeEditor
 from tutor.widgets.lesson_tree import DONE, TODO
 from tutor.widgets.loss_plot import LossPlot
+from tutor.widgets.plain import plain, printable
 from tutor.widgets.results import PASS, WARN, ResultsPane
 
 AUTOSAVE_DELAY = 2.0
@@ -73,7 +74,23 @@ class LessonScreen(Screen[None]):
             "f3,alt+s", "solution", "Solution", priority=True, tooltip="Show the reference solution"
         ),
         Binding(
-            "f4,alt+c", "interrupt", "Stop", priority=True, tooltip="Interrupt the running code"
+            "f4", "interrupt('F4')", "Stop", priority=True, tooltip="Interrupt the running code"
+        ),
+        Binding(
+            "alt+c",
+            "interrupt('alt+c')",
+            "Stop",
+            show=False,
+            priority=True,
+            tooltip="Interrupt the running code",
+        ),
+        Binding(
+            "ctrl+c",
+            "interrupt('ctrl+c')",
+            "Stop",
+            show=False,
+            priority=True,
+            tooltip="While code runs: interrupt it; otherwise copy the selection",
         ),
         Binding("f8,alt+n", "next_step", "Next", priority=True, tooltip="Go to the next step"),
         Binding(
@@ -173,9 +190,6 @@ class LessonScreen(Screen[None]):
     step: reactive[Step] = reactive[Step](None, always_update=True, init=False)  # type: ignore[arg-type]
     """The step on screen; setting it saves the old step's code and shows the new one."""
 
-    class ProgressChanged(Message):
-        """An exercise was passed: whoever shows overall progress should recount it."""
-
     def __init__(
         self,
         catalog: Catalog,
@@ -192,6 +206,10 @@ class LessonScreen(Screen[None]):
         self.supervisor = supervisor
         self.device = device
         self._initial = step
+        self._ran_code: str | None = None
+        """The code of the last run, to tell a new edit from a late `Changed` message."""
+        self._stopped_by: str | None = None
+        """The key that interrupted the current run, named in its verdict."""
         lesson = catalog.lesson(step.lesson_id)
         assert lesson is not None, "a step opened always belongs to a loaded lesson"
         self._lesson = lesson
@@ -245,8 +263,9 @@ class LessonScreen(Screen[None]):
         if previous is not None:
             self.save_code(previous)
         if self.store.refresh():  # what other terminals and `tutor check` did meanwhile
-            self.post_message(self.ProgressChanged())
+            self.post_message(ProgressChanged())
         self.set_class(step.is_exercise, "-exercise")
+        self.remove_class("-results")
         self.show_text()
         self.query_one("#step-pane", VerticalScroll).scroll_home(animate=False)
         if step.exercise is not None:
@@ -312,7 +331,7 @@ class LessonScreen(Screen[None]):
             mark = "reading"
         where = f"step {number}/{len(self.lesson.steps)}"
         title = f"{self.lesson.title} · {where} · {step.title} · {mark}"
-        self.query_one("#step-title", Static).update(Text(title))
+        self.query_one("#step-title", Static).update(plain(title))
 
     def _show_hints(self) -> AwaitComplete:
         step = self.step
@@ -333,6 +352,12 @@ class LessonScreen(Screen[None]):
 
     @on(CodeEditor.Changed, "#editor")
     def schedule_autosave(self) -> None:
+        """Also gives a small screen back to the editor once the code differs from the run's.
+
+        Compared by text: `Changed` for keys typed just before F5 arrives after the run began.
+        """
+        if self.editor.text != self._ran_code:
+            self.remove_class("-results")
         if self._autosave is not None:
             self._autosave.stop()
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_code)
@@ -379,6 +404,9 @@ class LessonScreen(Screen[None]):
         self.save_code()
         code = self.editor.text
         self.results.clear()
+        self._ran_code = self.editor.text
+        self.add_class("-results")
+        self._stopped_by = None
         starting = " (the worker is still starting)" if supervisor.state == "starting" else ""
         self.results.set_verdict(("checking…" if check else "running…") + starting, "-running")
         on_event = partial(self._on_event, step)
@@ -406,9 +434,9 @@ class LessonScreen(Screen[None]):
         if check and finished.check is not None and finished.check.passed:
             # Recorded even if the learner moved on while a long check ran.
             self.store.mark_done(step.key)
-            self.post_message(self.ProgressChanged())
+            self.post_message(ProgressChanged())
         if step is self.step:
-            self.results.show_finished(finished, check)
+            self.results.show_finished(finished, check, stopped_by=self._stopped_by)
             self._update_title()
 
     def _on_event(self, step: Step, event: Event) -> None:
@@ -416,13 +444,22 @@ class LessonScreen(Screen[None]):
         if step is self.step:
             self.results.show_event(event)
 
-    @work(group="control", exit_on_error=False)
-    async def action_interrupt(self) -> None:
-        supervisor = self.supervisor
-        if supervisor.state != "running":
+    def action_interrupt(self, key: str = "F4") -> None:
+        """Stop the run; the verdict then names `key`, the key the learner pressed.
+
+        ctrl+c when nothing runs is skipped, so it copies as everywhere else in Textual.
+        """
+        if self.supervisor.state != "running":
+            if key == "ctrl+c":
+                raise SkipAction()
             self.notify("Nothing is running.")
             return
-        await supervisor.interrupt()
+        self._stopped_by = key
+        self._interrupt()
+
+    @work(group="control", exit_on_error=False)
+    async def _interrupt(self) -> None:
+        await self.supervisor.interrupt()
 
     @work(group="control", exit_on_error=False)
     async def action_restart(self) -> None:
@@ -446,6 +483,7 @@ class LessonScreen(Screen[None]):
 
     async def _reveal_hints(self) -> None:
         """Show what was just revealed: awaited, so quick key presses never race the update."""
+        self.remove_class("-results")
         await self._show_hints()
         self.query_one("#step-pane", VerticalScroll).scroll_end(animate=False)
 
@@ -507,9 +545,10 @@ class LessonScreen(Screen[None]):
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), str(path)], check=False)
         except Exception as error:  # noqa: BLE001 - suspend is unsupported in some terminals
-            self.notify(f"Could not open {editor}: {error}", severity="error", markup=False)
+            message = printable(f"Could not open {editor}: {error}")
+            self.notify(message, severity="error", markup=False)
             return
-        self.editor.load_text(path.read_text(encoding="utf-8"))
+        self.editor.set_code(path.read_text(encoding="utf-8"))
         self.save_code()
 
     # -- navigation and view --------------------------------------------------------------
@@ -543,7 +582,12 @@ class LessonScreen(Screen[None]):
         self.results.show_variables()
 
     def action_toggle_results_size(self) -> None:
+        """The hidden editor loses focus: give it back when the results shrink again."""
         self.toggle_class("-results-max")
+        if self.has_class("-results-max"):
+            self.results.tabs.focus()
+        elif self.step.is_exercise:
+            self.editor.focus()
 
     def action_scroll_text(self, direction: int) -> None:
         pane = self.query_one("#step-pane", VerticalScroll)
@@ -558,4 +602,4 @@ class LessonScreen(Screen[None]):
         self.app.theme = "textual-light" if self.app.current_theme.dark else "textual-dark"
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self))
+        self.app.push_screen(HelpScreen(self, CodeEditor.BINDINGS))

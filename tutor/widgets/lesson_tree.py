@@ -9,6 +9,7 @@ from textual.widgets.tree import TreeNode
 from tutor.course import done_count
 from tutor.lessons.model import BrokenLesson, Catalog, Lesson, Step
 from tutor.progress import Progress
+from tutor.widgets.plain import plain
 
 Entry = Lesson | Step | BrokenLesson
 
@@ -58,11 +59,11 @@ class LessonTree(Tree[Entry]):
                 node.add_leaf(self._step_label(step), data=step)
         for broken in self.catalog.broken:
             node = self.root.add(
-                Text(f"{BROKEN} {broken.title} (cannot load)", style="bold red"), data=broken
+                plain(f"{BROKEN} {broken.title} (cannot load)", style="bold red"), data=broken
             )
             for problem in broken.problems:
                 node.add_leaf(
-                    Text(f"line {problem.line}: {problem.message}", style="red"), data=broken
+                    plain(f"line {problem.line}: {problem.message}", style="red"), data=broken
                 )
 
     def show_catalog(self, catalog: Catalog) -> None:
@@ -108,13 +109,13 @@ class LessonTree(Tree[Entry]):
     def _lesson_label(self, number: int, lesson: Lesson) -> Text:
         done, total = done_count(lesson, self.progress)
         mark = DONE if total and done == total else " "
-        label = Text(f"{mark} {number}. {lesson.title}", style="bold")
+        label = plain(f"{mark} {number}. {lesson.title}", style="bold")
         label.append(f"  {done}/{total}", style="dim")
         return label
 
     def _step_label(self, step: Step) -> Text:
         if not step.is_exercise:
-            return Text(f"{READING} {step.title}", style="dim")
+            return plain(f"{READING} {step.title}", style="dim")
         if self.progress.is_done(step.key):
-            return Text(f"{DONE} {step.title}", style="green")
-        return Text(f"{TODO} {step.title}")
+            return plain(f"{DONE} {step.title}", style="green")
+        return plain(f"{TODO} {step.title}")

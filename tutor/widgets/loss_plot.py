@@ -85,12 +85,35 @@ class LossPlot(PlotextPlot):
                 drawn.extend(ys)
         plt.xlabel("step")
         plt.ylabel("value (log scale)" if self.log_scale else "value")
-        if self.log_scale and drawn:
-            ticks = list(range(math.floor(min(drawn)), math.ceil(max(drawn)) + 1))
-            plt.yticks(ticks, [f"1e{tick}" for tick in ticks])
+        if drawn:
+            # Rows of the plotting area: the widget less the frame, x ticks and labels.
+            ticks, labels = y_ticks(min(drawn), max(drawn), self.size.height - 5, self.log_scale)
+            plt.yticks(ticks, labels)
         if not drawn:
             plt.title("no metrics yet: call tutor.log(step=i, loss=...) in your loop")
         self.refresh()
+
+
+def y_ticks(low: float, high: float, rows: int, log_scale: bool) -> tuple[list[float], list[str]]:
+    """Y ticks at most every other row, inside the data's range, so labels never collide.
+
+    plotext's own ticks in a few rows overwrite each other (a `9.4` drawn above
+    `16.1`), and log labels outside the range ran into the frame (`1e20.0`).
+    """
+    count = max(min(rows // 2, 6), 2)
+    if high - low < 1e-12:
+        ticks = [low]
+    elif log_scale and math.floor(high) - math.ceil(low) + 1 >= 2:
+        first, last = math.ceil(low), math.floor(high)
+        stride = -(-(last - first + 1) // count)
+        ticks = [float(tick) for tick in range(first, last + 1, stride)]
+    else:
+        ticks = [low + (high - low) * i / (count - 1) for i in range(count)]
+    if log_scale:
+        labels = [f"1e{tick:g}" if tick == int(tick) else f"{10**tick:.2g}" for tick in ticks]
+    else:
+        labels = [f"{tick:.3g}" for tick in ticks]
+    return ticks, labels
 
 
 def downsample(xs: list[float], ys: list[float], budget: int) -> tuple[list[float], list[float]]:

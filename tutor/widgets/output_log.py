@@ -1,23 +1,20 @@
 """The learner's program output, streamed in, shown exactly as text.
 
 Output is untrusted: a snippet can print terminal control sequences or Rich markup.
-Every chunk becomes a plain `Text` with control characters made visible, so nothing
-a learner prints can restyle, move the cursor in, or clear the app.
+Every line becomes a plain `Text` with control characters made visible, so nothing
+a learner prints can restyle, move the cursor in, or clear the app; a huge line is
+drawn as its head and tail, so it cannot freeze the app either.
 """
 
 from __future__ import annotations
 
-import re
+from collections import deque
 
 from rich.text import Text
+from textual import events
 from textual.widgets import RichLog
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def literal(text: str) -> str:
-    """`text` with control characters shown as escapes (ESC becomes `\\x1b`), tabs expanded."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text.expandtabs(4))
+from tutor.widgets.plain import LineBuffer, literal, plain
 
 
 class OutputLog(RichLog):
@@ -27,6 +24,7 @@ class OutputLog(RichLog):
     OutputLog {
         background: $surface;
         padding: 0 1;
+        scrollbar-gutter: stable;
     }
     OutputLog .output--stderr {
         color: $text-error;
@@ -49,6 +47,7 @@ class OutputLog(RichLog):
     ) -> None:
         super().__init__(
             max_lines=10_000,
+            min_width=20,
             wrap=True,
             markup=False,
             highlight=False,
@@ -56,16 +55,20 @@ class OutputLog(RichLog):
             id=id,
             classes=classes,
         )
-        self._pending: dict[str, str] = {}
+        self._pending: dict[str, LineBuffer] = {}
+        self._texts: deque[Text] = deque(maxlen=self.max_lines)
+        """Every line as text, to wrap again at a new width (RichLog keeps only wrapped rows)."""
+        self._wrapped_at = 0
 
     def append(self, stream: str, text: str) -> None:
         """Add output as it arrives; a line is written once its newline has come."""
-        buffered = self._pending.pop(stream, "") + text
-        *lines, rest = buffered.split("\n")
+        *lines, rest = text.split("\n")
         for line in lines:
-            self._write_line(stream, line)
+            pending = self._pending.pop(stream, LineBuffer())
+            pending.add(line)
+            self._write_line(stream, pending)
         if rest:
-            self._pending[stream] = rest
+            self._pending.setdefault(stream, LineBuffer()).add(rest)
 
     def flush(self) -> None:
         """Write what is left without a newline (a run ended mid-line)."""
@@ -76,13 +79,30 @@ class OutputLog(RichLog):
     def note(self, text: str) -> None:
         """A line from tutor itself, such as "interrupted", styled apart from the program's."""
         self.flush()
-        self.write(Text(text, style=self.get_component_rich_style("output--note")))
+        self._add(plain(text, style=self.get_component_rich_style("output--note")))
 
     def clear(self) -> OutputLog:
         self._pending.clear()
+        self._texts.clear()
         super().clear()
         return self
 
-    def _write_line(self, stream: str, line: str) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        """Wrap again at the pane's width: lines written while hidden or before a resize
+        were wrapped at another width and would run past the edge or end short of it."""
+        width = self.scrollable_content_region.width
+        if self._texts and width and width != self._wrapped_at:
+            super().clear()
+            for text in self._texts:
+                self.write(text, width=width)
+        self._wrapped_at = width
+
+    def _write_line(self, stream: str, line: LineBuffer) -> None:
         style = self.get_component_rich_style("output--stderr") if stream == "stderr" else ""
-        self.write(Text(literal(line), style=style))
+        self._add(Text(literal(line.text()), style=style))
+
+    def _add(self, text: Text) -> None:
+        """Wrapped at the pane's width (RichLog's own measure is capped at the terminal's)."""
+        self._texts.append(text)
+        width = self.scrollable_content_region.width
+        self.write(text, width=width or None)

@@ -6,7 +6,6 @@ back, so the screen never reaches into the tabs' widgets itself.
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
@@ -14,7 +13,8 @@ from textual.widgets import Static, TabbedContent, TabPane
 from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
 from tutor.widgets.loss_plot import LossPlot
 from tutor.widgets.output_log import OutputLog
-from tutor.widgets.variables import VariablesTable
+from tutor.widgets.plain import plain
+from tutor.widgets.variables import VariablesPanel
 
 PASS = "✓ PASS"
 FAIL = "✗ NOT YET"
@@ -31,7 +31,8 @@ class ResultsPane(Vertical):
     }
     ResultsPane > #verdict {
         height: auto;
-        max-height: 4;
+        max-height: 6;
+        overflow-y: auto;
         padding: 0 1;
         background: $boost;
     }
@@ -61,7 +62,7 @@ class ResultsPane(Vertical):
             with TabPane("Output", id="output-tab"):
                 yield OutputLog(id="output")
             with TabPane("Variables", id="variables-tab"):
-                yield VariablesTable(id="variables")
+                yield VariablesPanel(id="variables-panel")
             with TabPane("Plot", id="plot-tab"):
                 yield LossPlot(id="plot")
 
@@ -80,13 +81,13 @@ class ResultsPane(Vertical):
     def set_verdict(self, text: str, kind: str = "") -> None:
         """Plain text, never markup: messages quote learners' code, e.g. `x[i]`."""
         verdict = self.query_one("#verdict", Static)
-        verdict.update(Text(text))
+        verdict.update(plain(text))
         verdict.set_classes(kind)
 
     def clear(self) -> None:
         """A fresh step (or a reset) starts with empty output, variables and plot."""
         self.output.clear()
-        self.query_one(VariablesTable).show([])
+        self.query_one(VariablesPanel).show([])
         self.plot.reset()
         self.tabs.active = "output-tab"
 
@@ -99,10 +100,16 @@ class ResultsPane(Vertical):
                 self.tabs.active = "plot-tab"
             self.plot.add_points(event.points)
         elif isinstance(event, VariablesEvent):
-            self.query_one(VariablesTable).show(event.variables)
+            self.query_one(VariablesPanel).show(event.variables)
 
-    def show_finished(self, finished: Finished, check: bool) -> None:
-        """The traceback into the output, and one verdict line that says what happened."""
+    def show_finished(
+        self, finished: Finished, check: bool, *, stopped_by: str | None = None
+    ) -> None:
+        """The traceback into the output, and one verdict line that says what happened.
+
+        `stopped_by` is the key the learner pressed to interrupt the run: the sandbox
+        says "Ctrl+C" (what it sends), the learner may have pressed F4.
+        """
         output = self.output
         output.flush()
         if finished.traceback:
@@ -111,9 +118,12 @@ class ResultsPane(Vertical):
             output.note(f"{EXPLAIN} {finished.explanation}")
         for warning in finished.warnings:
             output.note(f"{WARN} {warning}")
+        reason = finished.reason
+        if finished.status == "interrupted" and stopped_by is not None:
+            reason = reason.replace("Ctrl+C", stopped_by)
         if finished.status not in ("ok", "error"):
-            output.note(f"{WARN} {finished.reason}")
-            self.set_verdict(f"{WARN} {finished.reason}", "-warning")
+            output.note(f"{WARN} {reason}")
+            self.set_verdict(f"{WARN} {reason}", "-warning")
         elif check and finished.check is not None and finished.check.passed:
             self.set_verdict(
                 f"{PASS} — {finished.check.message}. F8: next step · F3: the reference solution",
