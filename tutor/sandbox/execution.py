@@ -315,8 +315,13 @@ OUTPUT_SHAPES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 """Each module's output shape in its last forward pass, for the layer tree."""
 
 
-def watch_forward_passes() -> None:
-    """Record every module's output shape as it runs, so no extra forward is needed."""
+def watch_forward_passes() -> Any:
+    """Record every module's output shape as it runs, so no extra forward is needed.
+
+    Returns the hook's handle: the caller removes it after the run, because a global
+    hook sends every module call down torch's slower path, which `tutor run` must not
+    pay (its tracebacks and speed stay those of `python FILE`).
+    """
     import torch
 
     def record(module: Any, _inputs: Any, output: Any) -> None:
@@ -325,7 +330,7 @@ def watch_forward_passes() -> None:
         except Exception:  # noqa: BLE001 - a hook must never break the learner's forward
             pass
 
-    torch.nn.modules.module.register_module_forward_hook(record)
+    return torch.nn.modules.module.register_module_forward_hook(record)
 
 
 def shape_text(output: Any) -> str | None:

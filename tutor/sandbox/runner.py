@@ -313,10 +313,15 @@ class Worker:
         for stream in self.streams:
             stream.leftover = leftover
         self.metrics.begin(run_id)
-        result = self.attempt(module, blocks, script=script, argv=argv, path0=path0)
-        result["warnings"] = confirm_idle(idle, module.__dict__) + result["warnings"]
-        if check:
-            result["check"] = self.run_checks(request, module, result)
+        shapes = None if script else execution.watch_forward_passes()
+        try:
+            result = self.attempt(module, blocks, script=script, argv=argv, path0=path0)
+            result["warnings"] = confirm_idle(idle, module.__dict__) + result["warnings"]
+            if check:
+                result["check"] = self.run_checks(request, module, result)
+        finally:
+            if shapes is not None:
+                shapes.remove()
         self.end_run(run_id, module, result, started)
 
     def attempt(
@@ -588,7 +593,6 @@ def main(argv: list[str] | None = None) -> None:
 
     if limits.threads is not None:
         torch.set_num_threads(limits.threads)
-    execution.watch_forward_passes()
     apply(limits)
     worker = Worker(channel, limits, (out_fd, err_fd), stdin=args.stdin)
     channel.send({"type": "ready", "report": device_report(args.device, torch.get_num_threads())})
