@@ -1,12 +1,8 @@
 """The worker process: imports torch once, then runs snippets on request.
 
 Started by the supervisor as a fresh interpreter (`python -I -c <bootstrap>`, see
-`tutor.sandbox.worker`), never forked from the UI. Requests arrive as JSON lines on a
-dedicated pipe and replies go out on another, each starting with the secret the first
-request brought and stamped with this process's pid. Both pipes are moved to random
-high fds, away from what a snippet closes or writes by accident, and checked before
-each use: a snippet that closed or replaced them ends the worker (CHANNEL_LOST) rather
-than leaving the supervisor waiting. fds 1 and 2 are pipes the supervisor reads (see
+`tutor.sandbox.worker`), never forked from the UI. Requests and replies travel over
+a private channel (see `channel`); fds 1 and 2 are pipes the supervisor reads (see
 `capture`). Everything a snippet does wrong is caught here and reported as a
 `Finished`; what cannot be caught (a segfault, `os._exit`) the supervisor reads from the
 exit status.
@@ -17,13 +13,10 @@ from __future__ import annotations
 import argparse
 import builtins
 import faulthandler
-import fcntl
 import io
 import json
 import os
 import random
-import resource
-import secrets
 import signal
 import site
 import sys
@@ -32,7 +25,6 @@ import time
 import traceback
 import types
 from collections import deque
-from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -42,6 +34,7 @@ from tutor.feedback.idle import confirm as confirm_idle
 from tutor.feedback.idle import find as find_idle
 from tutor.feedback.runtime import watch
 from tutor.sandbox import execution
+from tutor.sandbox.channel import Channel, hide_fd
 from tutor.sandbox.limits import (
     MIB,
     Limits,
@@ -52,7 +45,6 @@ from tutor.sandbox.limits import (
 )
 from tutor.sandbox.metrics import install_sink
 from tutor.sandbox.procs import has_children, kill_tree
-from tutor.sandbox.protocol import CHANNEL_LOST, CHANNEL_LOST_NOTE, decode, fit
 
 METRICS_INTERVAL = 0.1
 """Seconds between metrics batches: ~10 a second keeps plots live and the channel quiet."""
@@ -60,102 +52,6 @@ RESERVE = 4 * MIB
 """Freed on MemoryError so the worker can still report, at the memory limit."""
 METRICS_BATCH = 1000
 """Points per metrics message, at most, so no reply grows past `protocol.MAX_MESSAGE`."""
-
-
-class Channel:
-    """The request and reply pipes, out of the snippet's way; replies carry the secret."""
-
-    def __init__(self, read_fd: int, write_fd: int, crash_log: Any) -> None:
-        self.pid = os.getpid()
-        secret = [_read_hello(read_fd)]
-        self._read_fd, self._write_fd = hide_fd(read_fd), hide_fd(write_fd)
-        self._identity = {fd: _identity(fd) for fd in (self._read_fd, self._write_fd)}
-        self._crash_log = crash_log
-        self.send = self._sender(secret)
-        self._forget = secret.clear
-
-    def _sender(self, secret: list[str]) -> Callable[[dict[str, Any]], None]:
-        """`send`, holding the secret in a closure rather than on a reachable attribute."""
-        lock = threading.Lock()
-
-        def send(message: dict[str, Any]) -> None:
-            prefix = f"{secret[0] if secret else ''} ".encode("ascii")
-            data = memoryview(prefix + fit({**message, "pid": self.pid}))
-            with lock:
-                self._verify(self._write_fd)
-                while data:
-                    data = data[os.write(self._write_fd, data) :]
-
-        return send
-
-    def requests(self) -> Iterator[dict[str, Any]]:
-        with os.fdopen(self._read_fd, "rb", closefd=False) as pipe:
-            while True:
-                self._verify(self._read_fd)
-                line = pipe.readline()
-                if not line:
-                    return
-                message = decode(line)
-                if message is not None:
-                    yield message
-
-    def _verify(self, fd: int) -> None:
-        """Still our pipe? If the snippet closed or replaced it, nothing can be said any more."""
-        try:
-            same = _identity(fd) == self._identity[fd]
-        except OSError:
-            same = False
-        if not same:
-            try:
-                print(CHANNEL_LOST_NOTE, file=self._crash_log, flush=True)
-            finally:
-                os._exit(CHANNEL_LOST)
-
-    def detach(self) -> None:
-        """In a forked child: forget the secret, point the channel at /dev/null."""
-        self._forget()
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (self._read_fd, self._write_fd):
-            os.dup2(null, fd)
-        os.close(null)
-        self._identity = {fd: _identity(fd) for fd in (self._read_fd, self._write_fd)}
-
-
-def _read_hello(fd: int) -> str:
-    """The first request: the secret, read byte by byte so nothing after it is buffered."""
-    line = bytearray()
-    while not line.endswith(b"\n"):
-        byte = os.read(fd, 1)
-        if not byte:
-            raise SystemExit("tutor: the supervisor sent no secret")
-        line += byte
-    hello = decode(bytes(line))
-    if hello is None or hello.get("type") != "hello" or not isinstance(hello.get("secret"), str):
-        raise SystemExit("tutor: the supervisor's first message is not a hello")
-    return hello["secret"]
-
-
-def _identity(fd: int) -> tuple[int, int]:
-    status = os.fstat(fd)
-    return status.st_dev, status.st_ino
-
-
-def hide_fd(fd: int) -> int:
-    """Move `fd` to a random high number (close-on-exec), far from what snippets touch.
-
-    A snippet closing or writing fds 0..1023 in a loop, or opening files (which take
-    the lowest free number), does not reach it.
-    """
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    top = min(soft, 1 << 16)
-    low = max(top // 2, 64)
-    if top - low > 32:
-        target = low + secrets.randbelow(top - low - 16)
-    else:
-        target = low
-    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, target)
-    os.close(fd)
-    return moved
 
 
 class _Stream(io.TextIOWrapper):

@@ -26,11 +26,10 @@ from typing import Any, Literal
 from tutor.lessons.model import CheckReport, CodeBlock
 from tutor.locations import data_dir, scratch_folder
 from tutor.sandbox.capture import OutputTap
+from tutor.sandbox.crashes import LOST, crash_reason, trim_crash_log
 from tutor.sandbox.limits import Limits, format_size, process_containment, set_child_subreaper
 from tutor.sandbox.procs import count_below
 from tutor.sandbox.protocol import (
-    CHANNEL_LOST,
-    CHANNEL_LOST_NOTE,
     DeviceReport,
     Event,
     Finished,
@@ -49,16 +48,7 @@ LEARNER_FILENAME = "<your code>"
 """How tracebacks name the learner's snippet (no "/": SyntaxError keeps only a basename)."""
 WATCH_INTERVAL = 0.1
 """Seconds between two counts of a run's processes by the watchdog."""
-LOST = "your variables were lost — a fresh worker is ready"
 TAMPERED_REASON = "your code wrote to tutor's private reply channel, so its worker was replaced"
-SIGNAL_WORDS = {
-    signal.SIGSEGV: "segmentation fault",
-    signal.SIGABRT: "aborted",
-    signal.SIGBUS: "bus error",
-    signal.SIGFPE: "arithmetic error",
-    signal.SIGILL: "illegal instruction",
-}
-MEMORY_HINTS = ("bad_alloc", "out of memory", "Cannot allocate memory", "MemoryError")
 
 __all__ = ["Supervisor", "SandboxError", "State", "EventCallback", "StateCallback"]
 
@@ -474,7 +464,7 @@ class Supervisor:
                 Finished(
                     status="limit" if reason.startswith("memory") else "crashed",
                     reason=reason,
-                    traceback=_trim_crash_log(crash_log),
+                    traceback=trim_crash_log(crash_log),
                     exit_code=128 - code if code < 0 else code,
                     variables_lost=True,
                 )
@@ -533,47 +523,6 @@ class Supervisor:
         self.state = state
         if self.on_state is not None:
             self.on_state(state, reason)
-
-
-def crash_reason(returncode: int, crash_log: str, limits: Limits) -> str:
-    """One line for a worker that died on its own, e.g. "the worker crashed with SIGSEGV ..."."""
-    if returncode < 0:
-        sig = signal.Signals(-returncode)
-        if sig == signal.SIGKILL:
-            what = (
-                "the worker was killed (SIGKILL) by another program"
-                " or by the system when memory ran out"
-            )
-        elif sig in SIGNAL_WORDS:
-            what = f"the worker crashed with {sig.name} ({SIGNAL_WORDS[sig]})"
-        else:
-            what = f"the worker was stopped by {sig.name}"
-    elif CHANNEL_LOST_NOTE in crash_log:
-        what = "your code closed or replaced tutor's private channel (a file descriptor)"
-    elif returncode == CHANNEL_LOST:
-        what = (
-            f"the worker exited with status {returncode}: your code closed or replaced"
-            f" tutor's private channel (a file descriptor), or called os._exit({returncode})"
-        )
-    else:
-        what = (
-            f"the worker exited with status {returncode}"
-            " (os._exit, or a fatal error in native code)"
-        )
-    if returncode != -signal.SIGKILL and any(hint in crash_log for hint in MEMORY_HINTS):
-        what = f"memory limit of {format_size(limits.memory)} reached: {what}"
-    return f"{what}; {LOST}"
-
-
-def _trim_crash_log(log: str) -> str:
-    """faulthandler's report, without the worker's own frames."""
-    text = log.partition("\nExtension modules:")[0]
-    lines = [
-        line
-        for line in text.splitlines()
-        if "tutor/sandbox/" not in line and not line.strip().startswith('File "<string>"')
-    ]
-    return "\n".join(lines[-40:]).strip()
 
 
 def _folder(path: Path | None) -> str | None:
