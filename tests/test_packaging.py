@@ -33,6 +33,8 @@ def test_wheel_contains_lessons_data_and_styles(tmp_path: Path) -> None:
     for lesson in LESSONS.glob("*.md"):
         assert f"tutor/curriculum/{lesson.name}" in names
     assert "tutor/curriculum/data/digits.csv.gz" in names
+    for lang in ("pt", "es"):
+        assert f"tutor/locale/{lang}/LC_MESSAGES/tutor.mo" in names
     assert {"tutor/app.tcss", "tutor/screens/lesson.tcss", "tutor/screens/home.tcss"} <= names
     code = {
         path.relative_to(REPO).as_posix()
