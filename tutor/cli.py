@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tutor import __version__
+from tutor import __version__, i18n
 from tutor.course import listing, resolve, resume_step
 from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
 from tutor.lessons.model import Catalog
@@ -54,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     handler = getattr(args, "handler", launch)
     try:
+        i18n.set_language(_language(args))
         status = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit as an unraisable error
         return status
@@ -66,6 +67,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 130
+
+
+def _language(args: argparse.Namespace) -> str:
+    """`--lang`, else the environment's language, as gettext programs choose it."""
+    asked = getattr(args, "lang", None)
+    try:
+        return i18n.resolve(asked)
+    except i18n.UnknownLanguage as error:
+        raise UsageError(f"--lang {error}") from None
 
 
 def _device(text: str) -> str:
@@ -462,8 +472,10 @@ def _lesson_dirs(args: argparse.Namespace) -> list[Path]:
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
-    """`--lessons` folders alone (an author's view), else the bundled lessons and every pack."""
-    asked = getattr(args, "lang", None)
+    """`--lessons` folders alone (an author's view), else the bundled lessons and every pack.
+
+    In the learner's language: prose, hints and the words in the code where translated.
+    """
     packs: Sequence[Pack] = ()
     if getattr(args, "lessons", None):
         paths = _lesson_dirs(args)
@@ -472,25 +484,7 @@ def _catalog(args: argparse.Namespace) -> Catalog:
         packs, problems = installed_packs()
         for problem in problems:
             print(f"tutor: {problem}", file=sys.stderr)
-    catalog = load_catalog(paths, packs=packs)
-    if asked is None:
-        return catalog
-    lang = pick_language(asked, {t for lesson in catalog.lessons for t in lesson.translations})
-    return load_catalog(paths, lang=lang, packs=packs) if lang != "en" else catalog
-
-
-def pick_language(asked: str, translations: set[str]) -> str:
-    """The translation `asked` names ("pt_BR", "PT-br", "es"...), "en" for the lessons' own.
-
-    A regional tag falls back to its language (pt-BR to pt) when only that exists.
-    """
-    available = {"en": "en", **{lang.lower(): lang for lang in translations}}
-    wanted = asked.strip().replace("_", "-").lower()
-    for candidate in (wanted, wanted.partition("-")[0]):
-        if candidate in available:
-            return available[candidate]
-    names = ", ".join(sorted(available.values()))
-    raise UsageError(f"--lang {asked}: no lessons in that language; available: {names}")
+    return load_catalog(paths, lang=i18n.current(), packs=packs)
 
 
 def _watcher(args: argparse.Namespace) -> LessonWatcher | None:
@@ -499,7 +493,7 @@ def _watcher(args: argparse.Namespace) -> LessonWatcher | None:
         return None
     from tutor.lessons.watch import LessonWatcher
 
-    return LessonWatcher(args.lessons, getattr(args, "lang", None))
+    return LessonWatcher(args.lessons, i18n.current())
 
 
 def _warn(message: str | None) -> None:
