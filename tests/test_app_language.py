@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from tests.conftest import LESSONS
 from tests.fakes import FakeSupervisor
@@ -16,8 +16,14 @@ from tutor.screens.lesson import LessonScreen
 from tutor.widgets.code_editor import CodeEditor
 
 
-def footer_text(app: TutorApp) -> str:
-    return " ".join(str(key.render()) for key in app.screen.query_one(Footer).children)
+async def footer_text(app: TutorApp, pilot) -> str:
+    """The Footer's key descriptions, once it has composed them (it does so after a refresh)."""
+    for _ in range(20):
+        keys = app.screen.query(FooterKey)
+        if keys:
+            return " ".join(key.description for key in keys)
+        await pilot.pause(0.05)
+    raise AssertionError("the footer shows no keys")
 
 
 async def test_the_palette_switches_language_on_the_same_step_keeping_the_code(
@@ -31,7 +37,7 @@ async def test_the_palette_switches_language_on_the_same_step_keeping_the_code(
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         app.screen.query_one(CodeEditor).text = "m = 1  # mine\n"
-        assert "Help" in footer_text(app)
+        assert "Help" in await footer_text(app, pilot)
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Language: Português (Brasil)" in commands
         await app.switch_language("pt")
@@ -43,9 +49,10 @@ async def test_the_palette_switches_language_on_the_same_step_keeping_the_code(
         assert screen.step.title == "A partir de uma lista"
         assert screen.query_one(CodeEditor).text == "m = 1  # mine\n", "the learner's code stays"
         assert "TODO: um tensor" in screen.step.exercise.starter.source
-        assert "Ajuda" in footer_text(app) and "Help" not in footer_text(app)
+        footer = await footer_text(app, pilot)
+        assert "Ajuda" in footer and "Help" not in footer
         assert "Idioma: English" in [c.title for c in app.get_system_commands(app.screen)]
         await app.switch_language("es")
         await pilot.pause()
         assert app.screen.step.title == "A partir de una lista"
-        assert "Ayuda" in footer_text(app)
+        assert "Ayuda" in await footer_text(app, pilot)

@@ -26,10 +26,15 @@ def translated(binding: Binding) -> Binding:
 
 
 def translate_bindings(node: DOMNode) -> None:
-    """Give `node` its class's bindings with descriptions and tooltips in the current language."""
-    merged = type(node)._merged_bindings
-    if merged is None:
-        return
+    """Give `node` its bindings with descriptions and tooltips in the current language.
+
+    The English map is kept on the node the first time, so a later switch translates from
+    it again; it includes what Textual binds at run time (the App's command palette key).
+    """
+    english: BindingsMap = node.__dict__.setdefault(_ENGLISH, node._bindings)
     node._bindings = BindingsMap(
-        translated(binding) for bindings in merged.key_to_bindings.values() for binding in bindings
+        translated(binding) for bindings in english.key_to_bindings.values() for binding in bindings
     )
+
+
+_ENGLISH = "_tutor_english_bindings"
