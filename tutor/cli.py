@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tutor import __version__
+from tutor import __version__, i18n
 from tutor.course import listing, resolve, resume_step
+from tutor.i18n import _
 from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
 from tutor.lessons.model import Catalog
 from tutor.lessons.packs import Pack, installed_packs
@@ -26,10 +27,8 @@ from tutor.lessons.translations import translation_gaps
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
 from tutor.locations import bundled_lessons_dir, progress_file
-from tutor.progress import CANNOT_SAVE, NotProgress, ProgressStore
+from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.progress.store import INTERACTIVE_BUSY_TIMEOUT
-
-RESCUED = "Your unsaved changes were written to {path}; `tutor progress import {path}` adds them."
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141
@@ -40,20 +39,44 @@ class UsageError(Exception):
     """Bad command-line input, said in one line."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, with its errors in one line instead of a usage block."""
+    """argparse, with its errors in one line instead of a usage block, in the learner's language.
+
+    argparse words its help with the process-wide gettext domain, not ours: its headings
+    and the -h line are set here, in our catalog's words.
+    """
+
+    def __init__(self, *args, parents=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, formatter_class=_Formatter, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = _("show this help message and exit")
+        for parent in parents:  # as argparse does, but after the headings have our words
+            self._add_container_actions(parent)
+            self._defaults.update(parent._defaults)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+        line = _("{prog}: {message} (see `{prog} --help`)").format(prog=self.prog, message=message)
+        self.exit(EXIT_USAGE, line + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(_language_in(words))  # --help is worded before the arguments are read
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(words)
     except SystemExit as exit_:  # --help, --version, or the one-line error above
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     handler = getattr(args, "handler", launch)
     try:
+        i18n.set_language(_language(args))
         status = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit as an unraisable error
         return status
@@ -66,6 +89,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 130
+
+
+def _language_in(words: list[str]) -> str:
+    """The language `--lang` asks for among raw arguments, else the environment's."""
+    for index, word in enumerate(words):
+        asked = word.partition("=")[2] if word.startswith("--lang=") else None
+        if word == "--lang" and index + 1 < len(words):
+            asked = words[index + 1]
+        if asked is not None:
+            return i18n.normalize(asked) or i18n.from_environment()
+    return i18n.from_environment()
+
+
+def _language(args: argparse.Namespace) -> str:
+    """`--lang`, else the environment's language, as gettext programs choose it."""
+    asked = getattr(args, "lang", None)
+    try:
+        return i18n.resolve(asked)
+    except i18n.UnknownLanguage as error:
+        raise UsageError(f"--lang {error}") from None
 
 
 def _device(text: str) -> str:
@@ -90,7 +133,9 @@ def _size(text: str) -> str:
 
 def _count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a number of threads: {text!r} (try 4)")
+        raise argparse.ArgumentTypeError(
+            _("not a number of threads: {text!r} (try 4)").format(text=text)
+        )
     return int(text)
 
 
@@ -102,73 +147,80 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         action="append",
         default=argparse.SUPPRESS,
-        help="use the lessons in DIR instead of the bundled ones (repeatable)",
+        help=_("use the lessons in DIR instead of the bundled ones (repeatable)"),
     )
     common.add_argument(
         "--lang",
         metavar="LANG",
         default=argparse.SUPPRESS,
-        help="show lesson prose in LANG (e.g. pt, es) where a translation exists",
+        help=_("the language of the app and the lessons: en, pt or es (default: from LANG)"),
     )
     common.add_argument(
         "--device",
         metavar="DEVICE",
         type=_device,
         default=argparse.SUPPRESS,
-        help="where learners' code runs: auto (default), cpu, cuda or cuda:N",
+        help=_("where learners' code runs: auto (default), cpu, cuda or cuda:N"),
     )
     parser = _Parser(
         prog="tutor",
-        description="Learn PyTorch by doing, in your terminal.",
+        description=_("Learn PyTorch by doing, in your terminal."),
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"tutor {__version__}",
+        help=_("show the version and exit"),
+    )
+    commands = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
 
     open_parser = commands.add_parser(
-        "open", parents=[common], help="open a lesson (LESSON or LESSON/STEP)"
+        "open", parents=[common], help=_("open a lesson (LESSON or LESSON/STEP)")
     )
     open_parser.add_argument("target", metavar="LESSON")
     open_parser.set_defaults(handler=launch)
 
-    list_parser = commands.add_parser("list", parents=[common], help="list lessons and progress")
-    list_parser.add_argument("--json", action="store_true", help="print JSON")
+    list_parser = commands.add_parser("list", parents=[common], help=_("list lessons and progress"))
+    list_parser.add_argument("--json", action="store_true", help=_("print JSON"))
     list_parser.set_defaults(handler=list_lessons)
 
     lint_parser = commands.add_parser(
-        "lint", parents=[common], help="check lesson files; prints file:line: message"
+        "lint", parents=[common], help=_("check lesson files; prints file:line: message")
     )
     lint_parser.add_argument("paths", metavar="PATH", nargs="*", type=Path)
     lint_parser.set_defaults(handler=lint)
 
     run_parser = commands.add_parser(
-        "run", parents=[common], help="run FILE in the sandboxed worker, as `python FILE` would"
+        "run", parents=[common], help=_("run FILE in the sandboxed worker, as `python FILE` would")
     )
     run_parser.add_argument("file", metavar="FILE", type=Path)
-    run_parser.add_argument("args", metavar="ARG", nargs="*", help="arguments for FILE (after --)")
-    run_parser.add_argument("--timeout", metavar="S", type=float, help="stop after S seconds")
+    run_parser.add_argument(
+        "args", metavar="ARG", nargs="*", help=_("arguments for FILE (after --)")
+    )
+    run_parser.add_argument("--timeout", metavar="S", type=float, help=_("stop after S seconds"))
     run_parser.add_argument(
         "--memory",
         metavar="SIZE",
         type=_size,
-        help="memory limit, e.g. 2G (default: half the RAM, at most 4G)",
+        help=_("memory limit, e.g. 2G (default: half the RAM, at most 4G)"),
     )
     run_parser.add_argument(
         "--threads",
         metavar="N",
         type=_count,
-        help="torch threads (default: torch's own, as with `python FILE`)",
+        help=_("torch threads (default: torch's own, as with `python FILE`)"),
     )
     run_parser.add_argument(
         "--explain",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="after an error, explain it on stderr (default: only when stderr is a terminal)",
+        help=_("after an error, explain it on stderr (default: only when stderr is a terminal)"),
     )
     run_parser.set_defaults(handler=run_file)
 
     check_parser = commands.add_parser(
-        "check", parents=[common], help="check FILE as your answer to EXERCISE (lesson/step)"
+        "check", parents=[common], help=_("check FILE as your answer to EXERCISE (lesson/step)")
     )
     check_parser.add_argument("exercise", metavar="EXERCISE")
     check_parser.add_argument("file", metavar="FILE", type=Path)
@@ -176,58 +228,62 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-record",
         dest="record",
         action="store_false",
-        help="only try: keep neither the attempt nor a pass in your progress",
+        help=_("only try: keep neither the attempt nor a pass in your progress"),
     )
     check_parser.set_defaults(handler=check_exercise)
 
     progress_parser = commands.add_parser(
-        "progress", parents=[common], help="export or import your progress as JSON"
+        "progress", parents=[common], help=_("export or import your progress as JSON")
     )
     progress_commands = progress_parser.add_subparsers(
-        title="progress commands", metavar="ACTION", required=True
+        title=_("progress commands"), metavar="ACTION", required=True
     )
     export_parser = progress_commands.add_parser(
-        "export", help="write your progress, code and attempts as JSON (to stdout without FILE)"
+        "export", help=_("write your progress, code and attempts as JSON (to stdout without FILE)")
     )
     export_parser.add_argument("file", metavar="FILE", type=Path, nargs="?")
     export_parser.set_defaults(handler=export_progress)
     import_parser = progress_commands.add_parser(
-        "import", help="merge an export in: done stays done, the newer code wins"
+        "import", help=_("merge an export in: done stays done, the newer code wins")
     )
     import_parser.add_argument("file", metavar="FILE", type=Path)
     import_parser.set_defaults(handler=import_progress)
 
-    dev_parser = commands.add_parser("dev", help="tools for lesson authors: check, new")
-    dev_commands = dev_parser.add_subparsers(title="dev commands", metavar="COMMAND", required=True)
+    dev_parser = commands.add_parser("dev", help=_("tools for lesson authors: check, new, strings"))
+    dev_commands = dev_parser.add_subparsers(
+        title=_("dev commands"), metavar="COMMAND", required=True
+    )
     dev_check_parser = dev_commands.add_parser(
         "check",
         parents=[common],
-        help="lint, then run every exercise's solution, starter and mistakes (file:line: what)",
+        help=_("lint, then run every exercise's solution, starter and mistakes (file:line: what)"),
     )
     dev_check_parser.add_argument("paths", metavar="PATH", nargs="*", type=Path)
     dev_check_parser.add_argument(
-        "--workers", metavar="N", type=int, help="workers in parallel (default: one per core)"
+        "--workers", metavar="N", type=int, help=_("workers in parallel (default: one per core)")
     )
     dev_check_parser.set_defaults(handler=dev_check)
     dev_strings_parser = dev_commands.add_parser(
         "strings",
         parents=[common],
-        help="print the texts in a lesson's code that its --lang translation lacks",
+        help=_("print the texts in a lesson's code that its --lang translation lacks"),
     )
     dev_strings_parser.add_argument("paths", metavar="LESSON", nargs="+", type=Path)
     dev_strings_parser.set_defaults(handler=dev_strings)
     dev_new_parser = dev_commands.add_parser(
-        "new", help="write a new lesson file to start from (it passes `tutor dev check`)"
+        "new", help=_("write a new lesson file to start from (it passes `tutor dev check`)")
     )
     dev_new_parser.add_argument("lesson_id", metavar="LESSON-ID")
-    dev_new_parser.add_argument("--title", help="the lesson's title (default: from the id)")
+    dev_new_parser.add_argument("--title", help=_("the lesson's title (default: from the id)"))
     dev_new_parser.add_argument(
-        "--dir", type=Path, default=Path(), help="the folder to write it in (default: here)"
+        "--dir", type=Path, default=Path(), help=_("the folder to write it in (default: here)")
     )
     dev_new_parser.set_defaults(handler=dev_new)
 
     doctor_parser = commands.add_parser(
-        "doctor", parents=[common], help="show Python, torch, GPUs, terminal and active protections"
+        "doctor",
+        parents=[common],
+        help=_("show Python, torch, GPUs, terminal and active protections"),
     )
     doctor_parser.set_defaults(handler=doctor)
     return parser
@@ -241,7 +297,7 @@ def launch(args: argparse.Namespace) -> int:
         resolve(catalog, store.progress, target) if target else resume_step(catalog, store.progress)
     )
     if target and step is None:
-        print(f"tutor: no lesson or step {target!r}; try `tutor list`", file=sys.stderr)
+        _warn(_("no lesson or step {target!r}; try `tutor list`").format(target=target))
         return 2
     from tutor.app import TutorApp
 
@@ -260,27 +316,11 @@ def launch(args: argparse.Namespace) -> int:
         return 2
     app.run()
     if not store.flush() and store.unsaved:
-        _warn(CANNOT_SAVE.format(why=store.problem))
-        _rescue(store)
+        from tutor.progress.commands import rescue
+
+        _warn(_(CANNOT_SAVE).format(why=store.problem))
+        rescue(store)
     return app.return_code or 0
-
-
-def _rescue(store: ProgressStore) -> None:
-    """The app quit with changes it could not save: put them where `progress import` finds them."""
-    import tempfile
-    import time
-
-    from tutor.progress import atomic_write
-    from tutor.progress.transfer import to_text
-
-    name = f"tutor-unsaved-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    for folder in (Path(tempfile.gettempdir()), Path.cwd()):
-        try:
-            atomic_write(folder / name, to_text(store.unsaved_changes()))
-        except OSError:
-            continue
-        _warn(RESCUED.format(path=folder / name))
-        return
 
 
 def list_lessons(args: argparse.Namespace) -> int:
@@ -297,14 +337,15 @@ def list_lessons(args: argparse.Namespace) -> int:
     for lesson in lessons:
         if lesson["from"] != source:
             source = lesson["from"]
-            print(f"{source}:")
+            print((_("bundled lessons") if source == "bundled" else source) + ":")
         done = sum(exercise["done"] for exercise in lesson["exercises"])
-        print(f"  {lesson['id']:<20} {lesson['title']:<32} {done}/{len(lesson['exercises'])} done")
+        count = _("{done}/{total} done").format(done=done, total=len(lesson["exercises"]))
+        print(f"  {lesson['id']:<20} {lesson['title']:<32} {count}")
     for broken in catalog.broken:
         if broken.translates:
-            print(f"tutor: translation not used: {broken.problems[0]}", file=sys.stderr)
+            _warn(_("translation not used: {problem}").format(problem=broken.problems[0]))
         else:
-            print(f"{broken.id:<20} (broken: {broken.problems[0]})")
+            print(f"{broken.id:<20} " + _("(broken: {problem})").format(problem=broken.problems[0]))
     return 0
 
 
@@ -313,7 +354,7 @@ def lint(args: argparse.Namespace) -> int:
     paths = args.paths or _lesson_dirs(args)
     files = list(lesson_files(paths))
     if not files:
-        print("tutor lint: no lesson files found", file=sys.stderr)
+        print("tutor lint: " + _("no lesson files found"), file=sys.stderr)
         return 1
     catalog = load_catalog(paths)
     problems = catalog.problems
@@ -345,7 +386,7 @@ def run_file(args: argparse.Namespace) -> int:
 def check_exercise(args: argparse.Namespace) -> int:
     step = _catalog(args).find_step(args.exercise)
     if step is None:
-        print(f"tutor: no exercise {args.exercise!r}; try `tutor list`", file=sys.stderr)
+        _warn(_("no exercise {name!r}; try `tutor list`").format(name=args.exercise))
         return 2
     from tutor.progress.attempts import verdict
     from tutor.sandbox.commands import check_file
@@ -360,7 +401,7 @@ def check_exercise(args: argparse.Namespace) -> int:
             store.mark_done(step.key)
         store.flush()
         _warn(store.warning)
-        _warn(CANNOT_SAVE.format(why=store.problem) if store.problem else None)
+        _warn(_(CANNOT_SAVE).format(why=store.problem) if store.problem else None)
         store.close()
 
     device = getattr(args, "device", "auto")
@@ -368,64 +409,23 @@ def check_exercise(args: argparse.Namespace) -> int:
 
 
 def export_progress(args: argparse.Namespace) -> int:
-    import sqlite3
+    from tutor.progress.commands import export_progress
 
-    from tutor.progress import atomic_write
-    from tutor.progress.store import describe
-    from tutor.progress.transfer import to_text
-
-    store = ProgressStore(progress_file())
-    _warn(store.warning)
-    try:
-        text = to_text(store.snapshot())
-    except (sqlite3.Error, OSError) as error:
-        _warn(f"progress cannot be read right now: {describe(error, store.path)}")
-        return 1
-    if args.file is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        atomic_write(args.file, text)
-    except OSError as error:
-        print(f"tutor: cannot write {args.file}: {error.strerror or error}", file=sys.stderr)
-        return 1
-    print(f"tutor: progress written to {args.file}", file=sys.stderr)
-    return 0
+    return export_progress(progress_file(), args.file)
 
 
 def import_progress(args: argparse.Namespace) -> int:
-    import sqlite3
+    from tutor.progress.commands import import_progress
 
-    from tutor.progress.store import describe
-    from tutor.progress.transfer import read_file
-
-    try:
-        snapshot = read_file(args.file)
-    except OSError as error:
-        print(f"tutor: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
-        return 2
-    except NotProgress as error:
-        print(f"tutor: {args.file} is not a progress export: {error}", file=sys.stderr)
-        return 1
-    store = ProgressStore(progress_file())
-    _warn(store.warning)
-    try:
-        changed, attempts = store.merge(snapshot)
-    except (sqlite3.Error, OSError) as error:
-        _warn(CANNOT_SAVE.format(why=describe(error, store.path)))
-        return 1
-    print(
-        f"tutor: imported {args.file}: {changed} exercise(s) changed, {attempts} attempt(s) added",
-        file=sys.stderr,
-    )
-    return 0
+    return import_progress(progress_file(), args.file)
 
 
 def dev_check(args: argparse.Namespace) -> int:
     from tutor.authoring.devcheck import main as dev_check_main
 
     paths = args.paths or _lesson_dirs(args)
-    return dev_check_main(paths, getattr(args, "device", "auto"), args.workers)
+    lang = i18n.current() if getattr(args, "lang", None) else None
+    return dev_check_main(paths, getattr(args, "device", "auto"), args.workers, lang)
 
 
 def dev_new(args: argparse.Namespace) -> int:
@@ -438,8 +438,10 @@ def dev_new(args: argparse.Namespace) -> int:
         return 2
     print(path)
     print(
-        f"tutor: edit it, then `tutor dev check {args.dir}`; "
-        f"try it with `tutor --lessons {args.dir}`",
+        "tutor: "
+        + _("edit it, then `tutor dev check {dir}`; try it with `tutor --lessons {dir}`").format(
+            dir=args.dir
+        ),
         file=sys.stderr,
     )
     return 0
@@ -455,15 +457,21 @@ def _lesson_dirs(args: argparse.Namespace) -> list[Path]:
     paths = list(getattr(args, "lessons", None) or [bundled_lessons_dir()])
     for path in paths:
         if not path.exists():
-            raise UsageError(f"--lessons {path}: no such folder or file")
+            raise UsageError(_("--lessons {path}: no such folder or file").format(path=path))
         if not path.is_dir() and path.suffix.lower() != ".md":
-            raise UsageError(f"--lessons {path}: not a folder of lessons or a lesson file (.md)")
+            raise UsageError(
+                _("--lessons {path}: not a folder of lessons or a lesson file (.md)").format(
+                    path=path
+                )
+            )
     return paths
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
-    """`--lessons` folders alone (an author's view), else the bundled lessons and every pack."""
-    asked = getattr(args, "lang", None)
+    """`--lessons` folders alone (an author's view), else the bundled lessons and every pack.
+
+    In the learner's language: prose, hints and the words in the code where translated.
+    """
     packs: Sequence[Pack] = ()
     if getattr(args, "lessons", None):
         paths = _lesson_dirs(args)
@@ -472,25 +480,7 @@ def _catalog(args: argparse.Namespace) -> Catalog:
         packs, problems = installed_packs()
         for problem in problems:
             print(f"tutor: {problem}", file=sys.stderr)
-    catalog = load_catalog(paths, packs=packs)
-    if asked is None:
-        return catalog
-    lang = pick_language(asked, {t for lesson in catalog.lessons for t in lesson.translations})
-    return load_catalog(paths, lang=lang, packs=packs) if lang != "en" else catalog
-
-
-def pick_language(asked: str, translations: set[str]) -> str:
-    """The translation `asked` names ("pt_BR", "PT-br", "es"...), "en" for the lessons' own.
-
-    A regional tag falls back to its language (pt-BR to pt) when only that exists.
-    """
-    available = {"en": "en", **{lang.lower(): lang for lang in translations}}
-    wanted = asked.strip().replace("_", "-").lower()
-    for candidate in (wanted, wanted.partition("-")[0]):
-        if candidate in available:
-            return available[candidate]
-    names = ", ".join(sorted(available.values()))
-    raise UsageError(f"--lang {asked}: no lessons in that language; available: {names}")
+    return load_catalog(paths, lang=i18n.current(), packs=packs)
 
 
 def _watcher(args: argparse.Namespace) -> LessonWatcher | None:
@@ -499,7 +489,7 @@ def _watcher(args: argparse.Namespace) -> LessonWatcher | None:
         return None
     from tutor.lessons.watch import LessonWatcher
 
-    return LessonWatcher(args.lessons, getattr(args, "lang", None))
+    return LessonWatcher(args.lessons, i18n.current())
 
 
 def _warn(message: str | None) -> None:
