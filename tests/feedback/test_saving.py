@@ -140,3 +140,18 @@ def test_a_layer_with_the_wrong_in_channels_is_named_inside_the_model() -> None:
     assert "`model[2]` is nn.Conv2d(16, 8, ...)" in text
     assert "shape (4, 8, 8, 8): 8 in dimension 1" in text
     assert "Make it nn.Conv2d(8, 8, ...)" in text
+
+
+def test_swapped_in_and_out_channels_are_named_as_such() -> None:
+    text = explained(
+        """
+        conv = nn.Conv2d(8, 1, 3, padding=1)
+        batch = torch.rand(16, 1, 8, 8)
+        features = conv(batch)
+        """,
+        nn=nn,
+        torch=torch,
+    )
+    assert "`conv` is nn.Conv2d(8, 1, ...), but `batch` has shape (16, 1, 8, 8)" in text
+    assert "nn.Conv2d takes in_channels first, then out_channels" in text
+    assert "write nn.Conv2d(1, 8, ...)" in text

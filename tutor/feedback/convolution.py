@@ -66,7 +66,8 @@ def conv_flat_input(scene: Scene, match: re.Match[str]) -> str | None:
 
 @rule(r"expected input\[([^\]]*)\] to have (\d+) channels, but got (\d+) channels", "RuntimeError")
 def conv_channels(scene: Scene, match: re.Match[str]) -> str | None:
-    """Channels last, (N, H, W, C), or a layer whose in_channels differs from its input's."""
+    """in_channels and out_channels swapped, channels last (N, H, W, C), or a layer whose
+    in_channels differs from the channels its input has."""
     found = _conv(scene)
     if found is None:
         return None
@@ -83,12 +84,25 @@ def conv_channels(scene: Scene, match: re.Match[str]) -> str | None:
             "dimension 1. Make it nn.Conv2d({got}, {outputs}, ...): in_channels must equal "
             "the channels of its input, the out_channels of the layer before."
         ).format(layer=layer_text, wanted=wanted, outputs=outputs, shape=shape(received), got=got)
-    if received.shape[3] == wanted and got != wanted:
+    if received.shape[3] == wanted and received.shape[1] == received.shape[2]:
         return _(
             "`{input}` has shape {shape}: channels last, as NumPy and image files keep them, "
             "but nn.Conv2d wants channels first, (N, C, H, W). Use `{code}.permute(0, 3, 1, 2)`, "
             "or reshape the flat rows to (-1, {channels}, H, W) in the first place."
         ).format(input=given, shape=shape(received), code=code(given), channels=wanted)
+    if outputs == got and wanted != got:
+        return _(
+            "`{layer}` is nn.Conv2d({wanted}, {outputs}, ...), but `{input}` has shape {shape}, "
+            "so its channel count is {got}: nn.Conv2d takes in_channels first, then "
+            "out_channels. For {got} in and {wanted} out, write nn.Conv2d({got}, {wanted}, ...)."
+        ).format(
+            layer=layer_text,
+            wanted=wanted,
+            outputs=outputs,
+            input=given,
+            shape=shape(received),
+            got=got,
+        )
     return _(
         "`{layer}` is nn.Conv2d({wanted}, {outputs}, ...): it expects {wanted} channels in "
         "dimension 1 of its input, but `{input}` has shape {shape}: {got} in dimension 1. Make it "
