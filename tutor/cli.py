@@ -21,6 +21,7 @@ from tutor.course import listing, resolve, resume_step
 from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
 from tutor.lessons.model import Catalog
 from tutor.lessons.packs import Pack, installed_packs
+from tutor.lessons.translations import translation_gaps
 
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
@@ -208,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", metavar="N", type=int, help="workers in parallel (default: one per core)"
     )
     dev_check_parser.set_defaults(handler=dev_check)
+    dev_strings_parser = dev_commands.add_parser(
+        "strings",
+        parents=[common],
+        help="print the texts in a lesson's code that its --lang translation lacks",
+    )
+    dev_strings_parser.add_argument("paths", metavar="LESSON", nargs="+", type=Path)
+    dev_strings_parser.set_defaults(handler=dev_strings)
     dev_new_parser = dev_commands.add_parser(
         "new", help="write a new lesson file to start from (it passes `tutor dev check`)"
     )
@@ -307,11 +315,22 @@ def lint(args: argparse.Namespace) -> int:
     if not files:
         print("tutor lint: no lesson files found", file=sys.stderr)
         return 1
-    problems = load_catalog(paths).problems
-    for problem in problems:
+    catalog = load_catalog(paths)
+    problems = catalog.problems
+    gaps = translation_gaps(catalog)
+    for problem in (*problems, *gaps):
         print(problem)
-    print(f"tutor lint: {problems_summary(problems, len(files))}", file=sys.stderr)
+    summary = problems_summary(problems, len(files))
+    if gaps:
+        summary += f" ({len(gaps)} warnings: translations to finish)"
+    print(f"tutor lint: {summary}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def dev_strings(args: argparse.Namespace) -> int:
+    from tutor.authoring.strings import main
+
+    return main(args.paths, getattr(args, "lang", None))
 
 
 def run_file(args: argparse.Namespace) -> int:
