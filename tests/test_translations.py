@@ -218,7 +218,9 @@ def test_dev_strings_lists_only_what_is_missing(write_lesson) -> None:
 
 SHIPPED = sorted(p for p in bundled_lessons_dir().glob("[0-9]*.md") if p.stem.count(".") == 0)
 # Being translated this session; each comes off the list as its translator finishes it.
-UNFINISHED: set[str] = {f"{path.stem}.{lang}" for path in SHIPPED for lang in ("pt", "es")}
+UNFINISHED: set[str] = {f"{path.stem}.{lang}" for path in SHIPPED for lang in ("pt", "es")} - {
+    "02-numpy.es"
+}
 
 
 @pytest.mark.parametrize("lang", ["pt", "es"])
