@@ -21,6 +21,12 @@ def is_tensor(value: Any) -> bool:
     return isinstance(value, torch.Tensor)
 
 
+def is_module(value: Any) -> bool:
+    import torch
+
+    return isinstance(value, torch.nn.Module)
+
+
 def shape(tensor: Any) -> str:
     return str(tuple(tensor.shape))
 
@@ -159,6 +165,11 @@ def inner_call(scene: Scene, kind: type) -> tuple[Any, Any]:
             first = code_object.co_varnames[1] if code_object.co_argcount > 1 else None
             return module, frame.f_locals.get(first) if first else None
     return None, None
+
+
+def layer_names(scene: Scene, layer: Any, received: Any) -> tuple[str | None, str | None]:
+    """The learner's names for a layer found in torch's frames and for the input it got."""
+    return name_of(scene, layer), input_name(scene, called_with(scene, layer), received)
 
 
 def input_name(scene: Scene, call: ast.Call | None, value: Any) -> str | None:

@@ -20,8 +20,8 @@ from typing import Any
 
 import torch
 
-from tutor.lessons import behaviour, probes
-from tutor.lessons.behaviour import CheckBroken, CheckFailed, Context
+from tutor.lessons import behaviour, probes, rerun
+from tutor.lessons.behaviour import CheckBroken, CheckFailed
 from tutor.lessons.model import CheckReport, CodeBlock
 from tutor.lessons.reprs import (
     article,
@@ -33,6 +33,7 @@ from tutor.lessons.reprs import (
     show,
     tensor_spec,
 )
+from tutor.lessons.rerun import Context
 
 ATOL = 1e-5
 RTOL = 1e-4
@@ -220,8 +221,8 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
         if not condition:
             raise CheckFailed(message)
 
-    def rerun(watch: Sequence[str] = (), setup: bool = True, **inputs: Any) -> behaviour.Run:
-        return behaviour.rerun(context, watch, inputs, setup=setup)
+    def run_again(watch: Sequence[str] = (), setup: bool = True, **inputs: Any) -> rerun.Run:
+        return rerun.rerun(context, watch, inputs, setup=setup)
 
     def expect_computed(
         target: str,
@@ -231,7 +232,7 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
         atol: float = ATOL,
         rtol: float = RTOL,
     ) -> None:
-        run = behaviour.rerun(context, (), inputs)
+        run = rerun.rerun(context, (), inputs)
         given = ", ".join(f"`{key}`" for key in inputs)
         if run.error is not None:
             raise CheckFailed(
@@ -262,8 +263,8 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
         "expect_all_used": probes.expect_all_used,
         "expect_logits": probes.expect_logits,
         "is_linear": probes.is_linear,
-        "rerun": rerun,
-        "recording": behaviour.recording,
+        "rerun": run_again,
+        "recording": rerun.recording,
         "loss_problem": behaviour.loss_problem,
         "is_piecewise_linear": probes.is_piecewise_linear,
         "update_problem": behaviour.update_problem,

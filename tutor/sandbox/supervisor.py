@@ -23,11 +23,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from tutor.lessons.model import CheckReport, CodeBlock
+from tutor.lessons.model import CodeBlock
 from tutor.locations import data_dir, scratch_folder
 from tutor.sandbox.capture import OutputTap
-from tutor.sandbox.crashes import LOST, crash_reason, trim_crash_log
-from tutor.sandbox.limits import Limits, format_size, process_containment, set_child_subreaper
+from tutor.sandbox.crashes import crash_reason, trim_crash_log
+from tutor.sandbox.endings import crashed, killed, tampered, timed_out
+from tutor.sandbox.limits import Limits, process_containment, set_child_subreaper
 from tutor.sandbox.procs import count_below
 from tutor.sandbox.protocol import (
     DeviceReport,
@@ -48,7 +49,6 @@ LEARNER_FILENAME = "<your code>"
 """How tracebacks name the learner's snippet (no "/": SyntaxError keeps only a basename)."""
 WATCH_INTERVAL = 0.1
 """Seconds between two counts of a run's processes by the watchdog."""
-TAMPERED_REASON = "your code wrote to tutor's private reply channel, so its worker was replaced"
 
 __all__ = ["Supervisor", "SandboxError", "State", "EventCallback", "StateCallback"]
 
@@ -313,8 +313,7 @@ class Supervisor:
                     # Its verdict came in first, but the channel was written to: a worker
                     # whose pipe may hold half a forged line never serves another request.
                     await asyncio.shield(self._replace(pending.worker))
-                    reason = f"{TAMPERED_REASON}; {LOST}"
-                    finished = replace(finished, reason=reason, variables_lost=True)
+                    finished = replace(finished, reason=tampered(), variables_lost=True)
             except asyncio.CancelledError:
                 pending.cause = pending.cause or "interrupt"
                 await asyncio.shield(self._stop(pending, kill=True))
@@ -326,7 +325,7 @@ class Supervisor:
                 self._pending = None
                 if not self._closing:
                     self._set_state("ready")
-            return self._explain(pending, finished)
+            return timed_out(pending.kind, pending.cause, pending.timeout, finished)
 
     async def _watch(self, pending: _Pending) -> None:
         """The process limit where the OS does not hold it: count, and stop the run above it."""
@@ -377,7 +376,7 @@ class Supervisor:
     async def _replace_idle(self, worker: WorkerProcess) -> None:
         await self._replace(worker)
         if not self._closing:
-            self._set_state("ready", f"{TAMPERED_REASON}; {LOST}")
+            self._set_state("ready", tampered())
 
     # -- stopping and recovery --------------------------------------------------------
 
@@ -460,62 +459,13 @@ class Supervisor:
         await self._replace(dead)
         if pending is not None and not pending.future.done():
             code = dead.proc.returncode or 0
-            pending.future.set_result(
-                Finished(
-                    status="limit" if reason.startswith("memory") else "crashed",
-                    reason=reason,
-                    traceback=trim_crash_log(crash_log),
-                    exit_code=128 - code if code < 0 else code,
-                    variables_lost=True,
-                )
-            )
+            pending.future.set_result(crashed(code, reason, trim_crash_log(crash_log)))
         elif not self._closing:
             self._set_state("ready", reason)
         self._recovery = None
 
     def _killed(self, pending: _Pending) -> Finished:
-        """The `Finished` of a run whose worker we had to kill."""
-        causes: dict[str, tuple[Any, str]] = {
-            "interrupt": (
-                "interrupted",
-                "your code did not stop on Ctrl+C, so its worker was replaced",
-            ),
-            "timeout": ("timeout", self._time_limit(pending)),
-            "output": ("limit", f"output limit of {format_size(self.limits.output_hard)} reached"),
-            "processes": (
-                "limit",
-                f"process limit reached: your code started more than {self.limits.processes}"
-                " processes, so they were all stopped",
-            ),
-            "tamper": ("error", TAMPERED_REASON),
-            "restart": ("interrupted", "the worker was restarted"),
-            "close": ("interrupted", "the sandbox was closed"),
-        }
-        status, reason = causes.get(pending.cause or "interrupt", causes["interrupt"])
-        check = CheckReport(False, reason) if pending.kind == "check" else None
-        if pending.cause != "close":
-            reason = f"{reason}; {LOST}"
-        return Finished(status=status, reason=reason, check=check, variables_lost=True)
-
-    def _explain(self, pending: _Pending, finished: Finished) -> Finished:
-        """A run that stopped on the timeout's SIGINT says so, not just "interrupted"."""
-        if (
-            pending.cause == "timeout"
-            and finished.status == "interrupted"
-            and not finished.variables_lost
-        ):
-            limit = self._time_limit(pending)
-            check = CheckReport(False, limit) if pending.kind == "check" else finished.check
-            reason = f"{limit}; your variables are kept"
-            return replace(finished, status="timeout", reason=reason, check=check)
-        return finished
-
-    @staticmethod
-    def _time_limit(pending: _Pending) -> str:
-        limit = f"{pending.timeout or 0:g} s"
-        if pending.kind == "check":
-            return f"the checks were stopped after {limit}"
-        return f"stopped after the time limit of {limit}"
+        return killed(pending.kind, pending.cause, pending.timeout, self.limits)
 
     def _set_state(self, state: State, reason: str = "") -> None:
         if state == self.state and not reason:
