@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -113,6 +113,20 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a sentence for extraction where it is defined; `_()` translates it where shown."""
     return message
+
+
+def and_list(items: Sequence[str]) -> str:
+    """`a`, `b` and `c` in the current language: how a sentence lists several names."""
+    if len(items) <= 1:
+        return "".join(items)
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
+def or_list(items: Sequence[str]) -> str:
+    """`a`, `b` or `c` in the current language: how a sentence offers alternatives."""
+    if len(items) <= 1:
+        return "".join(items)
+    return _("{items} or {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def messages() -> list[str]:
