@@ -35,13 +35,8 @@ UNTRANSLATED_CHECKS: dict[str, set[str]] = {
         "numpy-to-torch",
     },
     "es": {
-        "tensors",
-        "numpy",
-        "devices",
         "autograd",
-        "graphs",
         "optimizers",
-        "modules",
         "training-loop",
         "classification",
         "numpy-to-torch",
