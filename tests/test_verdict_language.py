@@ -34,13 +34,8 @@ UNTRANSLATED_CHECKS: dict[str, set[str]] = {
         "classification",
     },
     "es": {
-        "tensors",
-        "numpy",
-        "devices",
         "autograd",
-        "graphs",
         "optimizers",
-        "modules",
         "training-loop",
         "classification",
         "numpy-to-torch",
