@@ -32,7 +32,6 @@ UNTRANSLATED_CHECKS: dict[str, set[str]] = {
         "modules",
         "training-loop",
         "classification",
-        "numpy-to-torch",
     },
     "es": {
         "autograd",
