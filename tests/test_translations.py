@@ -248,6 +248,8 @@ def test_every_shipped_lesson_is_translated_in_full(english, lang: str, request)
         ('TODO: "cuda" or "cpu"', True),
         ("TODO: x squared", True),
         ("TODO: 0, 1, ..., 9 as float64", True),
+        ("TODO: cross-entropy", True),
+        ("TODO: loss = loss_fn(prediction, target), backpropagate, step", True),
         ("TODO: 2y + 3", False),
         ("TODO: (x - 1) * (x - 2) * (x - 3)", False),
         ("print(x.shape)", False),
