@@ -81,6 +81,9 @@ class Limits:
     threads: int | None = max(1, min(4, (os.cpu_count() or 2) - 1))
     """torch.set_num_threads in the worker: one core is left to the UI, at most 4 are used.
     None keeps torch's own default, as `python FILE` has it (`tutor run`)."""
+    gpu_memory: float | None = None
+    """Share of each GPU's memory the worker (and each process it spawns) may take, 0 < f <= 1
+    (torch.cuda.set_per_process_memory_fraction); None: no cap. See `gpu_memory_cap`."""
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)

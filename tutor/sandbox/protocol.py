@@ -198,6 +198,8 @@ class Finished:
     """Why the learner's code raised, in plain words with their own names (tutor.feedback)."""
     warnings: list[str] = field(default_factory=list)
     """One line each: lines that do nothing, and torch warnings about silent bugs."""
+    gpu_memory: int | None = None
+    """Bytes the worker held on its GPUs when the run ended; None without CUDA."""
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -215,6 +217,7 @@ class Finished:
             variables_lost=bool(message.get("variables_lost", False)),
             explanation=message.get("explanation", ""),
             warnings=list(message.get("warnings", [])),
+            gpu_memory=message.get("gpu_memory"),
         )
 
 
@@ -240,6 +243,8 @@ class DeviceReport:
     mps_available: bool = False
     threads: int = 1
     pid: int = 0
+    gpu_memory_cap: float | None = None
+    """The share of each GPU the worker may take (`--gpu-memory`); None: no cap, or no GPU."""
 
     @property
     def label(self) -> str:
