@@ -205,7 +205,8 @@ class TutorApp(App[None]):
         if self._running_since is not None:
             state = f"running {time.monotonic() - self._running_since:.1f} s"
         report = self.supervisor.device_report
-        parts = [report.label if report else "", state, f"{done}/{len(exercises)} done"]
+        memory = report.gpu_memory_label(self.supervisor.gpu_memory) if report else ""
+        parts = [report.label if report else "", memory, state, f"{done}/{len(exercises)} done"]
         if self.store.problem is not None:
             parts.append("not saved")
         self.sub_title = " · ".join(part for part in parts if part)

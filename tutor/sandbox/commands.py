@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tutor import __version__
+from tutor.i18n import _
 from tutor.lessons.model import Step
 from tutor.sandbox.limits import GIB, Limits, format_size, parse_size, protections
 from tutor.sandbox.protocol import DeviceReport, Event, Finished, OutputEvent
@@ -215,6 +216,14 @@ def doctor(device: str = "auto") -> int:
         f"output {format_size(limits.output_soft)} shown / {format_size(limits.output_hard)} max, "
         f"checks {limits.check_timeout:g} s, torch threads {limits.threads}"
     )
+    if limits.gpu_memory is None:
+        print(_("GPU memory cap: none (--gpu-memory 0.5 or TUTOR_GPU_MEMORY=0.5 sets one)"))
+    else:
+        print(
+            _(
+                "GPU memory cap: {share} of each GPU (TUTOR_GPU_MEMORY, lowered by --gpu-memory)"
+            ).format(share=f"{limits.gpu_memory:.0%}")
+        )
     return 0 if report is not None else 1
 
 
@@ -231,7 +240,11 @@ def _print_report(report: DeviceReport) -> None:
     if report.cuda_available:
         print(f"CUDA {report.cuda_version}: available")
         for index, gpu in enumerate(report.gpus):
-            print(f"  cuda:{index}  {gpu.name}, {format_size(gpu.memory)}")
+            line = f"  cuda:{index}  {gpu.name}, {format_size(gpu.memory)}"
+            if report.gpu_memory_cap is not None:
+                allowed = format_size(int(gpu.memory * report.gpu_memory_cap))
+                line += _(", of which each worker may use {allowed}").format(allowed=allowed)
+            print(line)
     else:
         print("CUDA: not available")
     if sys.platform == "darwin":

@@ -14,7 +14,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from tutor.i18n import _
 from tutor.lessons.model import CheckReport
+from tutor.sandbox.limits import format_size
 
 Stream = Literal["stdout", "stderr"]
 Status = Literal["ok", "error", "interrupted", "timeout", "limit", "crashed"]
@@ -252,6 +254,16 @@ class DeviceReport:
         if self.selected.startswith("cuda") and self.gpus:
             return f"{self._gpu_device} · {self.gpus[0].name}"
         return f"cpu · {self.threads} thread{'s' if self.threads != 1 else ''}"
+
+    def gpu_memory_label(self, in_use: int | None) -> str:
+        """For the header: `GPU 1.2 GiB of 40 GiB`, what the worker holds of what it may take
+        (every GPU it sees, times the `--gpu-memory` cap); empty without a GPU."""
+        if in_use is None or not self.gpus:
+            return ""
+        allowed = int(sum(gpu.memory for gpu in self.gpus) * (self.gpu_memory_cap or 1.0))
+        return _("GPU {used} of {allowed}").format(
+            used=format_size(in_use) if in_use else "0", allowed=format_size(allowed)
+        )
 
     @property
     def _gpu_device(self) -> str:
