@@ -240,11 +240,16 @@ def _print_report(report: DeviceReport) -> None:
     if report.cuda_available:
         print(f"CUDA {report.cuda_version}: available")
         for index, gpu in enumerate(report.gpus):
-            line = f"  cuda:{index}  {gpu.name}, {format_size(gpu.memory)}"
-            if report.gpu_memory_cap is not None:
+            size = format_size(gpu.memory)
+            if report.gpu_memory_cap is None:
+                print(f"  cuda:{index}  {gpu.name}, {size}")
+            else:
                 allowed = format_size(int(gpu.memory * report.gpu_memory_cap))
-                line += _(", of which each worker may use {allowed}").format(allowed=allowed)
-            print(line)
+                print(
+                    _(
+                        "  cuda:{index}  {name}, {size}, of which each worker may use {allowed}"
+                    ).format(index=index, name=gpu.name, size=size, allowed=allowed)
+                )
     else:
         print("CUDA: not available")
     if sys.platform == "darwin":
