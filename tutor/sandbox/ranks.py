@@ -221,6 +221,7 @@ class Spawned:
         seed: bool,
         metrics_fd: int,
         gpu_memory: float | None,
+        threads: int | None = None,
     ) -> None:
         self.blocks = blocks
         """(source, filename) of the setup and the learner's code, run in that order."""
@@ -228,6 +229,9 @@ class Spawned:
         """Seed the generators before running them, as a check does in the worker."""
         self.metrics_fd = metrics_fd
         self.gpu_memory = gpu_memory
+        self.threads = threads
+        """The worker's torch thread count, so ranks leave the UI its core too and never spin
+        more threads than cores between them; None keeps torch's default."""
         self._next_step: dict[int | None, int] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -236,7 +240,7 @@ class Spawned:
         if context.get_spawning_popen() is None:
             raise TypeError("tutor's spawn support is only pickled to start a process")
         fd = reduction.DupFd(self.metrics_fd)
-        return (_in_child, (self.blocks, self.seed, fd, self.gpu_memory))
+        return (_in_child, (self.blocks, self.seed, fd, self.gpu_memory, self.threads))
 
     def start(self) -> None:
         """In the child: labelled streams, the metrics pipe, the GPU cap, then `__mp_main__`."""
@@ -246,6 +250,10 @@ class Spawned:
         sys.stderr = RankStream.open(2, sys.stderr)
         install_sink(self.send_point)
         cap_gpu_memory(self.gpu_memory)
+        if self.threads is not None:
+            import torch
+
+            torch.set_num_threads(self.threads)
         module = types.ModuleType("__mp_main__")
         module.__dict__["__builtins__"] = builtins
         sys.modules["__main__"] = sys.modules["__mp_main__"] = module
@@ -271,9 +279,15 @@ class Spawned:
 
 
 def _in_child(
-    blocks: list[tuple[str, str]], seed: bool, fd: Any, gpu_memory: float | None
+    blocks: list[tuple[str, str]],
+    seed: bool,
+    fd: Any,
+    gpu_memory: float | None,
+    threads: int | None,
 ) -> Spawned:
-    spawned = Spawned(blocks, seed=seed, metrics_fd=fd.detach(), gpu_memory=gpu_memory)
+    spawned = Spawned(
+        blocks, seed=seed, metrics_fd=fd.detach(), gpu_memory=gpu_memory, threads=threads
+    )
     spawned.start()
     return spawned
 

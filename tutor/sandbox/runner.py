@@ -219,6 +219,7 @@ class Worker:
                     seed=check,
                     metrics_fd=self.children.write_fd,
                     gpu_memory=self.limits.gpu_memory,
+                    threads=self.limits.threads,
                 )
             )
         idle = find_idle(request["code"])
