@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tutor import i18n
 from tutor.authoring.tester import Answer, Outcome, check_answers
 from tutor.sandbox.limits import Limits
 
@@ -24,6 +25,17 @@ def tutor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "tutor-home"
     monkeypatch.setenv("TUTOR_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch):
+    """Tests read English unless they ask for another language, whatever the machine's locale."""
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 
 @pytest.fixture

@@ -40,7 +40,8 @@ def test_list_text(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_lint_bundled_lessons_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", str(LESSONS)]) == 0
-    assert capsys.readouterr().out == ""
+    errors = [line for line in capsys.readouterr().out.splitlines() if ": warning: " not in line]
+    assert errors == [], "translation gaps are warnings: tests/test_translations.py counts them"
 
 
 def test_lint_reports_file_line_message_and_fails(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -98,7 +99,7 @@ def test_lessons_that_are_not_a_lesson_folder(
 
 def test_an_unknown_language_lists_the_available_ones(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--lang", "xx", "list"]) == 2
-    _one_line_error(capsys, "--lang xx: no lessons in that language; available: en, es, pt")
+    _one_line_error(capsys, "--lang xx: no such language; available: en, pt, es")
 
 
 @pytest.mark.parametrize(
@@ -115,6 +116,24 @@ def test_language_tags_are_matched_loosely(
 def _tensors_title(listing: str) -> str:
     line = next(line for line in listing.splitlines() if line.strip().startswith("tensors "))
     return line.split()[1]
+
+
+@pytest.mark.parametrize(
+    ("locale", "title"),
+    [("pt_BR.UTF-8", "Tensores"), ("es_AR.UTF-8", "Tensores"), ("C.UTF-8", "Tensors")],
+)
+def test_with_no_flag_the_locale_decides(
+    locale: str, title: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LANG", locale)
+    assert main(["list"]) == 0
+    assert _tensors_title(capsys.readouterr().out) == title
+
+
+def test_list_json_gives_titles_in_the_chosen_language(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--lang", "es", "list", "--json"]) == 0
+    lessons = json.loads(capsys.readouterr().out)
+    assert next(lesson for lesson in lessons if lesson["id"] == "tensors")["title"] == "Tensores"
 
 
 def test_english_is_the_lessons_own_text(capsys: pytest.CaptureFixture[str]) -> None:

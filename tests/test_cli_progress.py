@@ -44,7 +44,7 @@ def test_export_to_stdout_and_file_then_import_merges(
 
     monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "another-machine"))
     assert main(["progress", "import", str(backup)]) == 0
-    assert "2 exercise(s) changed, 1 attempt(s) added" in capsys.readouterr().err
+    assert "exercises changed: 2, attempts added: 1" in capsys.readouterr().err
     moved = ProgressStore(progress_file())
     assert moved.progress.is_done(KEY)
     assert moved.progress.exercise("tensors/dtypes").code == "x = 1\n"

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from tutor.course import resume_step
+from tutor.i18n import N_, _
 from tutor.lessons.model import Catalog, Step
 from tutor.lessons.watch import LessonWatcher
 from tutor.progress import CANNOT_SAVE, ProgressStore
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
 
 SAVE_RETRY_EVERY = 3.0
 """Seconds between tries to save changes that could not be saved (disk full, locked...)."""
-KEPT_IN_MEMORY = "Your changes are kept and saved as soon as that is possible."
-SAVED_AGAIN = "Progress is saved again."
+KEPT_IN_MEMORY = N_("Your changes are kept and saved as soon as that is possible.")
+SAVED_AGAIN = N_("Progress is saved again.")
 WATCH_INTERVAL = 1.0
 """Seconds between looks at the lesson files' modification times."""
 
@@ -181,12 +182,12 @@ class TutorApp(App[None]):
     def progress_problem(self, why: str | None) -> None:
         """Say once that saving fails and keep retrying; say when it works again."""
         if why is not None:
-            line = f"{CANNOT_SAVE.format(why=why)} {KEPT_IN_MEMORY}"
+            line = f"{_(CANNOT_SAVE).format(why=why)} {_(KEPT_IN_MEMORY)}"
             self.notify(line, title="Progress", severity="warning", timeout=15, markup=False)
             if self._save_retry is None:
                 self._save_retry = self.set_interval(SAVE_RETRY_EVERY, self.store.flush)
         else:
-            self.notify(SAVED_AGAIN, title="Progress", timeout=5)
+            self.notify(_(SAVED_AGAIN), title=_("Progress"), timeout=5)
             if self._save_retry is not None:
                 self._save_retry.stop()
                 self._save_retry = None

@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tutor import __version__
+from tutor import __version__, i18n
 from tutor.course import listing, resolve, resume_step
+from tutor.i18n import N_, _
 from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
 from tutor.lessons.model import Catalog
 from tutor.lessons.packs import Pack, installed_packs
+from tutor.lessons.translations import translation_gaps
 
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
@@ -28,7 +30,9 @@ from tutor.locations import bundled_lessons_dir, progress_file
 from tutor.progress import CANNOT_SAVE, NotProgress, ProgressStore
 from tutor.progress.store import INTERACTIVE_BUSY_TIMEOUT
 
-RESCUED = "Your unsaved changes were written to {path}; `tutor progress import {path}` adds them."
+RESCUED = N_(
+    "Your unsaved changes were written to {path}; `tutor progress import {path}` adds them."
+)
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141
@@ -43,7 +47,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its errors in one line instead of a usage block."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+        line = _("{prog}: {message} (see `{prog} --help`)").format(prog=self.prog, message=message)
+        self.exit(EXIT_USAGE, line + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     handler = getattr(args, "handler", launch)
     try:
+        i18n.set_language(_language(args))
         _cap_gpu_memory(args)
         status = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit as an unraisable error
@@ -66,6 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 130
+
+
+def _language(args: argparse.Namespace) -> str:
+    """`--lang`, else the environment's language, as gettext programs choose it."""
+    asked = getattr(args, "lang", None)
+    try:
+        return i18n.resolve(asked)
+    except i18n.UnknownLanguage as error:
+        raise UsageError(f"--lang {error}") from None
 
 
 def _device(text: str) -> str:
@@ -116,7 +131,9 @@ def _cap_gpu_memory(args: argparse.Namespace) -> None:
 
 def _count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a number of threads: {text!r} (try 4)")
+        raise argparse.ArgumentTypeError(
+            _("not a number of threads: {text!r} (try 4)").format(text=text)
+        )
     return int(text)
 
 
@@ -242,6 +259,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", metavar="N", type=int, help="workers in parallel (default: one per core)"
     )
     dev_check_parser.set_defaults(handler=dev_check)
+    dev_strings_parser = dev_commands.add_parser(
+        "strings",
+        parents=[common],
+        help="print the texts in a lesson's code that its --lang translation lacks",
+    )
+    dev_strings_parser.add_argument("paths", metavar="LESSON", nargs="+", type=Path)
+    dev_strings_parser.set_defaults(handler=dev_strings)
     dev_new_parser = dev_commands.add_parser(
         "new", help="write a new lesson file to start from (it passes `tutor dev check`)"
     )
@@ -267,7 +291,7 @@ def launch(args: argparse.Namespace) -> int:
         resolve(catalog, store.progress, target) if target else resume_step(catalog, store.progress)
     )
     if target and step is None:
-        print(f"tutor: no lesson or step {target!r}; try `tutor list`", file=sys.stderr)
+        _warn(_("no lesson or step {target!r}; try `tutor list`").format(target=target))
         return 2
     from tutor.app import TutorApp
 
@@ -286,7 +310,7 @@ def launch(args: argparse.Namespace) -> int:
         return 2
     app.run()
     if not store.flush() and store.unsaved:
-        _warn(CANNOT_SAVE.format(why=store.problem))
+        _warn(_(CANNOT_SAVE).format(why=store.problem))
         _rescue(store)
     return app.return_code or 0
 
@@ -305,7 +329,7 @@ def _rescue(store: ProgressStore) -> None:
             atomic_write(folder / name, to_text(store.unsaved_changes()))
         except OSError:
             continue
-        _warn(RESCUED.format(path=folder / name))
+        _warn(_(RESCUED).format(path=folder / name))
         return
 
 
@@ -323,14 +347,15 @@ def list_lessons(args: argparse.Namespace) -> int:
     for lesson in lessons:
         if lesson["from"] != source:
             source = lesson["from"]
-            print(f"{source}:")
+            print((_("bundled lessons") if source == "bundled" else source) + ":")
         done = sum(exercise["done"] for exercise in lesson["exercises"])
-        print(f"  {lesson['id']:<20} {lesson['title']:<32} {done}/{len(lesson['exercises'])} done")
+        count = _("{done}/{total} done").format(done=done, total=len(lesson["exercises"]))
+        print(f"  {lesson['id']:<20} {lesson['title']:<32} {count}")
     for broken in catalog.broken:
         if broken.translates:
-            print(f"tutor: translation not used: {broken.problems[0]}", file=sys.stderr)
+            _warn(_("translation not used: {problem}").format(problem=broken.problems[0]))
         else:
-            print(f"{broken.id:<20} (broken: {broken.problems[0]})")
+            print(f"{broken.id:<20} " + _("(broken: {problem})").format(problem=broken.problems[0]))
     return 0
 
 
@@ -339,13 +364,24 @@ def lint(args: argparse.Namespace) -> int:
     paths = args.paths or _lesson_dirs(args)
     files = list(lesson_files(paths))
     if not files:
-        print("tutor lint: no lesson files found", file=sys.stderr)
+        print("tutor lint: " + _("no lesson files found"), file=sys.stderr)
         return 1
-    problems = load_catalog(paths).problems
-    for problem in problems:
+    catalog = load_catalog(paths)
+    problems = catalog.problems
+    gaps = translation_gaps(catalog)
+    for problem in (*problems, *gaps):
         print(problem)
-    print(f"tutor lint: {problems_summary(problems, len(files))}", file=sys.stderr)
+    summary = problems_summary(problems, len(files))
+    if gaps:
+        summary += f" ({len(gaps)} warnings: translations to finish)"
+    print(f"tutor lint: {summary}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def dev_strings(args: argparse.Namespace) -> int:
+    from tutor.authoring.strings import main
+
+    return main(args.paths, getattr(args, "lang", None))
 
 
 def run_file(args: argparse.Namespace) -> int:
@@ -360,7 +396,7 @@ def run_file(args: argparse.Namespace) -> int:
 def check_exercise(args: argparse.Namespace) -> int:
     step = _catalog(args).find_step(args.exercise)
     if step is None:
-        print(f"tutor: no exercise {args.exercise!r}; try `tutor list`", file=sys.stderr)
+        _warn(_("no exercise {name!r}; try `tutor list`").format(name=args.exercise))
         return 2
     from tutor.progress.attempts import verdict
     from tutor.sandbox.commands import check_file
@@ -375,7 +411,7 @@ def check_exercise(args: argparse.Namespace) -> int:
             store.mark_done(step.key)
         store.flush()
         _warn(store.warning)
-        _warn(CANNOT_SAVE.format(why=store.problem) if store.problem else None)
+        _warn(_(CANNOT_SAVE).format(why=store.problem) if store.problem else None)
         store.close()
 
     device = getattr(args, "device", "auto")
@@ -394,7 +430,7 @@ def export_progress(args: argparse.Namespace) -> int:
     try:
         text = to_text(store.snapshot())
     except (sqlite3.Error, OSError) as error:
-        _warn(f"progress cannot be read right now: {describe(error, store.path)}")
+        _warn(_("progress cannot be read right now: {why}").format(why=describe(error, store.path)))
         return 1
     if args.file is None:
         sys.stdout.write(text)
@@ -402,9 +438,9 @@ def export_progress(args: argparse.Namespace) -> int:
     try:
         atomic_write(args.file, text)
     except OSError as error:
-        print(f"tutor: cannot write {args.file}: {error.strerror or error}", file=sys.stderr)
+        _warn(_("cannot write {path}: {why}").format(path=args.file, why=error.strerror or error))
         return 1
-    print(f"tutor: progress written to {args.file}", file=sys.stderr)
+    _warn(_("progress written to {path}").format(path=args.file))
     return 0
 
 
@@ -417,21 +453,22 @@ def import_progress(args: argparse.Namespace) -> int:
     try:
         snapshot = read_file(args.file)
     except OSError as error:
-        print(f"tutor: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
+        _warn(_("cannot read {path}: {why}").format(path=args.file, why=error.strerror or error))
         return 2
     except NotProgress as error:
-        print(f"tutor: {args.file} is not a progress export: {error}", file=sys.stderr)
+        _warn(_("{path} is not a progress export: {why}").format(path=args.file, why=error))
         return 1
     store = ProgressStore(progress_file())
     _warn(store.warning)
     try:
         changed, attempts = store.merge(snapshot)
     except (sqlite3.Error, OSError) as error:
-        _warn(CANNOT_SAVE.format(why=describe(error, store.path)))
+        _warn(_(CANNOT_SAVE).format(why=describe(error, store.path)))
         return 1
-    print(
-        f"tutor: imported {args.file}: {changed} exercise(s) changed, {attempts} attempt(s) added",
-        file=sys.stderr,
+    _warn(
+        _("imported {path}: exercises changed: {changed}, attempts added: {attempts}").format(
+            path=args.file, changed=changed, attempts=attempts
+        )
     )
     return 0
 
@@ -453,8 +490,10 @@ def dev_new(args: argparse.Namespace) -> int:
         return 2
     print(path)
     print(
-        f"tutor: edit it, then `tutor dev check {args.dir}`; "
-        f"try it with `tutor --lessons {args.dir}`",
+        "tutor: "
+        + _("edit it, then `tutor dev check {dir}`; try it with `tutor --lessons {dir}`").format(
+            dir=args.dir
+        ),
         file=sys.stderr,
     )
     return 0
@@ -470,15 +509,21 @@ def _lesson_dirs(args: argparse.Namespace) -> list[Path]:
     paths = list(getattr(args, "lessons", None) or [bundled_lessons_dir()])
     for path in paths:
         if not path.exists():
-            raise UsageError(f"--lessons {path}: no such folder or file")
+            raise UsageError(_("--lessons {path}: no such folder or file").format(path=path))
         if not path.is_dir() and path.suffix.lower() != ".md":
-            raise UsageError(f"--lessons {path}: not a folder of lessons or a lesson file (.md)")
+            raise UsageError(
+                _("--lessons {path}: not a folder of lessons or a lesson file (.md)").format(
+                    path=path
+                )
+            )
     return paths
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
-    """`--lessons` folders alone (an author's view), else the bundled lessons and every pack."""
-    asked = getattr(args, "lang", None)
+    """`--lessons` folders alone (an author's view), else the bundled lessons and every pack.
+
+    In the learner's language: prose, hints and the words in the code where translated.
+    """
     packs: Sequence[Pack] = ()
     if getattr(args, "lessons", None):
         paths = _lesson_dirs(args)
@@ -487,25 +532,7 @@ def _catalog(args: argparse.Namespace) -> Catalog:
         packs, problems = installed_packs()
         for problem in problems:
             print(f"tutor: {problem}", file=sys.stderr)
-    catalog = load_catalog(paths, packs=packs)
-    if asked is None:
-        return catalog
-    lang = pick_language(asked, {t for lesson in catalog.lessons for t in lesson.translations})
-    return load_catalog(paths, lang=lang, packs=packs) if lang != "en" else catalog
-
-
-def pick_language(asked: str, translations: set[str]) -> str:
-    """The translation `asked` names ("pt_BR", "PT-br", "es"...), "en" for the lessons' own.
-
-    A regional tag falls back to its language (pt-BR to pt) when only that exists.
-    """
-    available = {"en": "en", **{lang.lower(): lang for lang in translations}}
-    wanted = asked.strip().replace("_", "-").lower()
-    for candidate in (wanted, wanted.partition("-")[0]):
-        if candidate in available:
-            return available[candidate]
-    names = ", ".join(sorted(available.values()))
-    raise UsageError(f"--lang {asked}: no lessons in that language; available: {names}")
+    return load_catalog(paths, lang=i18n.current(), packs=packs)
 
 
 def _watcher(args: argparse.Namespace) -> LessonWatcher | None:
@@ -514,7 +541,7 @@ def _watcher(args: argparse.Namespace) -> LessonWatcher | None:
         return None
     from tutor.lessons.watch import LessonWatcher
 
-    return LessonWatcher(args.lessons, getattr(args, "lang", None))
+    return LessonWatcher(args.lessons, i18n.current())
 
 
 def _warn(message: str | None) -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
+from tutor.lessons import translations
 from tutor.lessons.model import (
     BrokenLesson,
     Catalog,
@@ -24,50 +25,9 @@ from tutor.lessons.model import (
     Translation,
 )
 from tutor.lessons.packs import Pack
-from tutor.lessons.variants import marker_problems
+from tutor.lessons.parse import REQUIRED_KEYS, StepDraft, join, parse_file
 
-HEADER_KEYS = {"id", "title", "order", "summary", "lang"}
-REQUIRED_KEYS = ("id", "title", "order", "summary")
-CODE_ROLES = {"starter", "solution", "check", "setup", "mistake"}
-CODE_LANGUAGES = {"python", "py"}
-
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_LANG = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
-_STEP_HEADING = re.compile(r"^##\s+(?P<title>.*?)\s*(?:\{#(?P<id>[^}\s]*)\})?\s*$")
-_HINT_HEADING = re.compile(r"^###\s+(hint|dica|pista)\b.*$", re.IGNORECASE)
-_SUBHEADING = re.compile(r"^###?\s")
-_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
-_ATTRIBUTE = re.compile(
-    r"""\s*(?P<key>[a-z_]+)=(?:"(?P<double>(?:[^"\\]|\\.)*)"|'(?P<single>[^']*)')"""
-)
-"""`key="value"` (`\\"` for a quote inside) or `key='value'`."""
-_ESCAPE = re.compile(r"\\(.)")
 _TRANSLATION_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2}(-[A-Z]{2})?)$")
-
-
-@dataclass
-class _Fence:
-    line: int
-    info: str
-    body: list[str]
-
-
-@dataclass
-class _StepDraft:
-    line: int
-    title: str
-    id: str
-    prose: list[str] = field(default_factory=list)
-    hints: list[list[str]] = field(default_factory=list)
-    blocks: list[tuple[str, dict[str, str], CodeBlock]] = field(default_factory=list)
-
-
-@dataclass
-class _Parsed:
-    header: dict[str, str]
-    intro: str
-    steps: list[_StepDraft]
-    problems: list[Problem]
 
 
 def load_catalog(
@@ -79,13 +39,13 @@ def load_catalog(
     """
     lessons: list[Lesson] = []
     broken: list[BrokenLesson] = []
-    translations: list[tuple[Translation, list[Problem]]] = []
+    translated: list[tuple[Translation, list[Problem]]] = []
     seen: dict[str, Path] = {}
     files = [("", path) for path in lesson_files(directories)]
     files += [(pack.name, path) for pack in packs for path in lesson_files([pack.folder])]
     for pack, path in files:
         if _TRANSLATION_NAME.match(path.stem):
-            translations.append(load_translation(path))
+            translated.append(load_translation(path))
             continue
         lesson, problems = load_lesson(path)
         if lesson is not None and pack:
@@ -102,14 +62,14 @@ def load_catalog(
         else:
             seen[lesson.id] = path
             lessons.append(lesson)
-    for translation, problems in translations:
+    for translation, problems in translated:
         base_path = translation.path.with_name(translation.path.stem.rsplit(".", 1)[0] + ".md")
         base_stem = base_path.stem
         base = next((lesson for lesson in lessons if lesson.path == base_path), None)
         failed = next((item for item in broken if item.path == base_path), None)
         original = base or (failed.lesson if failed is not None else None)
         if original is not None:
-            problems.extend(_translation_mismatches(original, translation))
+            problems.extend(translations.problems(original, translation))
         elif failed is not None:
             problems.append(
                 Problem(
@@ -141,7 +101,7 @@ def load_catalog(
             base.translations[translation.lang] = translation
     ordered = tuple(sorted(lessons, key=lambda lesson: (lesson.pack, lesson.order, lesson.id)))
     if lang:
-        ordered = tuple(lesson.localized(lang) for lesson in ordered)
+        ordered = tuple(translations.localize(lesson, lang) for lesson in ordered)
     return Catalog(lessons=ordered, broken=tuple(broken))
 
 
@@ -156,7 +116,7 @@ def lesson_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
     """Parse one lesson file; the lesson is None when its header is unusable."""
-    parsed = _parse_file(path)
+    parsed = parse_file(path)
     problems = parsed.problems
     header = parsed.header
     if "lang" in header:
@@ -180,9 +140,9 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
 
 
 def load_translation(path: Path) -> tuple[Translation, list[Problem]]:
-    parsed = _parse_file(path, translation=True)
-    problems = parsed.problems
     lang = _TRANSLATION_NAME.match(path.stem)["lang"]  # type: ignore[index]
+    parsed = parse_file(path, lang)
+    problems = parsed.problems
     if parsed.header.get("lang", lang) != lang:
         problems.append(
             Problem(path, 1, f"`lang` says {parsed.header['lang']!r}, file name says {lang!r}")
@@ -198,8 +158,25 @@ def load_translation(path: Path) -> tuple[Translation, list[Problem]]:
                 )
             )
         steps[draft.id] = StepText(
-            draft.title, _join(draft.prose), tuple(_join(h) for h in draft.hints), draft.line
+            draft.title, join(draft.prose), tuple(join(h) for h in draft.hints), draft.line
         )
+    strings: dict[str, str] = {}
+    string_lines: dict[str, int] = {}
+    for fence in parsed.strings:
+        for english, translated, line in translations.parse_strings(
+            path, fence.line, fence.body, problems
+        ):
+            if strings.get(english, translated) != translated:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"`- {english}` is translated twice, differently (first on line "
+                        f"{string_lines[english]})",
+                    )
+                )
+            strings.setdefault(english, translated)
+            string_lines.setdefault(english, line)
     translation = Translation(
         lang=lang,
         title=parsed.header.get("title", ""),
@@ -207,189 +184,14 @@ def load_translation(path: Path) -> tuple[Translation, list[Problem]]:
         intro=parsed.intro,
         steps=steps,
         path=path,
+        strings=strings,
+        string_lines=string_lines,
     )
     return translation, _sorted(problems)
 
 
-def _parse_file(path: Path, translation: bool = False) -> _Parsed:
-    problems: list[Problem] = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return _Parsed({}, "", [], [Problem(path, 1, f"cannot read lesson: {error}")])
-    lines = text.splitlines()
-    problems.extend(Problem(path, line, message) for line, message in marker_problems(lines))
-    header, body_start = _parse_header(path, lines, problems, translation)
-    intro: list[str] = []
-    steps: list[_StepDraft] = []
-    target: list[str] = intro
-    step_ids: dict[str, int] = {}
-    index = body_start
-    while index < len(lines):
-        line = lines[index]
-        number = index + 1
-        fence = _FENCE.match(line)
-        if fence:
-            block, index = _read_fence(lines, index, fence["fence"])
-            role_block = _role_block(path, block, problems)
-            if role_block is None:
-                target.extend(lines[block.line - 1 : index])
-            elif not steps:
-                problems.append(
-                    Problem(path, number, f"`{role_block[0]}` code must be inside a step")
-                )
-            else:
-                steps[-1].blocks.append(role_block)
-            continue
-        heading = _STEP_HEADING.match(line) if line.startswith("## ") else None
-        if heading:
-            step_id = heading["id"]
-            if not step_id:
-                problems.append(
-                    Problem(path, number, "step heading needs an id: `## Title {#step-id}`")
-                )
-                step_id = f"step-{len(steps) + 1}"
-            elif not _ID.match(step_id):
-                problems.append(
-                    Problem(
-                        path,
-                        number,
-                        f"bad step id {step_id!r}: use lowercase letters, digits and -",
-                    )
-                )
-            elif step_id in step_ids:
-                problems.append(
-                    Problem(
-                        path,
-                        number,
-                        f"duplicate step id {step_id!r} (first on line {step_ids[step_id]})",
-                    )
-                )
-            step_ids.setdefault(step_id, number)
-            steps.append(_StepDraft(number, heading["title"], step_id))
-            target = steps[-1].prose
-        elif _HINT_HEADING.match(line):
-            if not steps:
-                problems.append(Problem(path, number, "a hint must be inside a step"))
-            else:
-                steps[-1].hints.append([])
-                target = steps[-1].hints[-1]
-        elif _SUBHEADING.match(line) and steps and target is not steps[-1].prose:
-            target = steps[-1].prose
-            target.append(line)
-        else:
-            target.append(line)
-        index += 1
-    return _Parsed(header, _join(intro), steps, problems)
-
-
-def _parse_header(
-    path: Path, lines: list[str], problems: list[Problem], translation: bool
-) -> tuple[dict[str, str], int]:
-    if not lines or lines[0].strip() != "---":
-        problems.append(Problem(path, 1, "a lesson starts with a `---` header block"))
-        return {}, 0
-    header: dict[str, str] = {}
-    for index in range(1, len(lines)):
-        line = lines[index]
-        number = index + 1
-        if line.strip() == "---":
-            break
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, colon, value = line.partition(":")
-        key, value = key.strip(), value.strip()
-        if not colon or not key:
-            problems.append(
-                Problem(path, number, f"header lines are `key: value`, got {line.strip()!r}")
-            )
-        elif key not in HEADER_KEYS:
-            known = ", ".join(sorted(HEADER_KEYS))
-            problems.append(Problem(path, number, f"unknown header key {key!r} (known: {known})"))
-        elif key in header:
-            problems.append(Problem(path, number, f"header key {key!r} given twice"))
-        elif not value:
-            problems.append(Problem(path, number, f"header key {key!r} has no value"))
-        else:
-            header[key] = value
-            if key == "id" and not _ID.match(value):
-                problems.append(
-                    Problem(
-                        path,
-                        number,
-                        f"bad lesson id {value!r}: use lowercase letters, digits and -",
-                    )
-                )
-    else:
-        problems.append(Problem(path, 1, "header block is not closed with `---`"))
-        return header, len(lines)
-    if not translation:
-        for key in REQUIRED_KEYS:
-            if key not in header:
-                problems.append(Problem(path, 1, f"header is missing {key!r}"))
-    return header, index + 1
-
-
-def _read_fence(lines: list[str], start: int, fence: str) -> tuple[_Fence, int]:
-    """Read a fenced block opened on `start`; returns it and the index after its closing line."""
-    info = _FENCE.match(lines[start])["info"].strip()  # type: ignore[index]
-    body: list[str] = []
-    index = start + 1
-    while index < len(lines):
-        stripped = lines[index].strip()
-        if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
-            return _Fence(start + 1, info, body), index + 1
-        body.append(lines[index])
-        index += 1
-    return _Fence(start + 1, info, body), index
-
-
-def _role_block(
-    path: Path, fence: _Fence, problems: list[Problem]
-) -> tuple[str, dict[str, str], CodeBlock] | None:
-    """The block's role and attributes if it is one of ours, None for ordinary Markdown code."""
-    words = fence.info.split(maxsplit=2)
-    if len(words) < 2 or words[0] not in CODE_LANGUAGES:
-        return None
-    role = words[1]
-    if role not in CODE_ROLES:
-        if re.fullmatch(r"[a-z]+", role):
-            known = ", ".join(sorted(CODE_ROLES))
-            problems.append(
-                Problem(path, fence.line, f"unknown code role {role!r} (known: {known})")
-            )
-        return None
-    attributes = _attributes(path, fence.line, words[2] if len(words) > 2 else "", problems)
-    code = CodeBlock("\n".join(fence.body) + "\n", path, fence.line + 1)
-    return role, attributes, code
-
-
-def _attributes(path: Path, line: int, text: str, problems: list[Problem]) -> dict[str, str]:
-    """`key="value"` pairs after the role; anything else there is reported, not dropped."""
-    attributes: dict[str, str] = {}
-    position = 0
-    while position < len(text.rstrip()):
-        match = _ATTRIBUTE.match(text, position)
-        if match is None:
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    f'cannot read {text[position:].strip()!r}: write key="value"'
-                    " (a quote inside the value as \\\", or use key='value')",
-                )
-            )
-            break
-        if match["double"] is not None:
-            attributes[match["key"]] = _ESCAPE.sub(r"\1", match["double"])
-        else:
-            attributes[match["key"]] = match["single"]
-        position = match.end()
-    return attributes
-
-
-def _build_step(path: Path, lesson_id: str, draft: _StepDraft, problems: list[Problem]) -> Step:
-    hints = tuple(_join(hint) for hint in draft.hints)
+def _build_step(path: Path, lesson_id: str, draft: StepDraft, problems: list[Problem]) -> Step:
+    hints = tuple(join(hint) for hint in draft.hints)
     blocks: dict[str, list[tuple[dict[str, str], CodeBlock]]] = {}
     for role, attributes, code in draft.blocks:
         _check_syntax(code, role, problems)
@@ -403,12 +205,12 @@ def _build_step(path: Path, lesson_id: str, draft: _StepDraft, problems: list[Pr
         problems.append(
             Problem(path, draft.line, "hints belong to exercise steps (this step has no code)")
         )
-    return Step(lesson_id, draft.id, draft.title, _join(draft.prose), draft.line, hints, exercise)
+    return Step(lesson_id, draft.id, draft.title, join(draft.prose), draft.line, hints, exercise)
 
 
 def _build_exercise(
     path: Path,
-    draft: _StepDraft,
+    draft: StepDraft,
     blocks: dict[str, list[tuple[dict[str, str], CodeBlock]]],
     problems: list[Problem],
 ) -> Exercise | None:
@@ -453,28 +255,6 @@ def _check_syntax(code: CodeBlock, role: str, problems: list[Problem]) -> None:
         problems.append(Problem(code.path, line, f"syntax error in {role} code: {error.msg}"))
 
 
-def _translation_mismatches(base: Lesson, translation: Translation) -> list[Problem]:
-    """Unknown step ids, and hints only partly translated (they replace all the originals)."""
-    problems = []
-    for step_id, text in translation.steps.items():
-        step = base.step(step_id)
-        if step is None:
-            problems.append(
-                Problem(translation.path, text.line, f"step {step_id!r} is not in {base.path.name}")
-            )
-        elif text.hints and len(text.hints) != len(step.hints):
-            problems.append(
-                Problem(
-                    translation.path,
-                    text.line,
-                    f"step {step_id!r} has {plural(len(step.hints), 'hint')} in "
-                    f"{base.path.name} and {len(text.hints)} here: translate every one "
-                    "(or none, to keep the originals)",
-                )
-            )
-    return problems
-
-
 def _parse_order(path: Path, value: str, problems: list[Problem]) -> int:
     try:
         return int(value)
@@ -517,7 +297,3 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 
 def _by_line(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(_sorted(problems))
-
-
-def _join(lines: list[str]) -> str:
-    return "\n".join(lines).strip("\n")

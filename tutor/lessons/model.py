@@ -7,7 +7,7 @@ vocabulary and nothing here drags Textual or torch into whoever imports it.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -18,9 +18,13 @@ class Problem:
     path: Path
     line: int
     message: str
+    warning: bool = False
+    """Something left to do (an untranslated text) rather than something wrong: `tutor lint`
+    prints it and still succeeds."""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        kind = "warning: " if self.warning else ""
+        return f"{self.path}:{self.line}: {kind}{self.message}"
 
 
 @dataclass(frozen=True)
@@ -138,27 +142,6 @@ class Lesson:
     def step(self, step_id: str) -> Step | None:
         return next((step for step in self.steps if step.id == step_id), None)
 
-    def localized(self, lang: str | None) -> Lesson:
-        """This lesson with its prose in `lang` where a translation has it, code untouched."""
-        translation = self.translations.get(lang or "")
-        if translation is None:
-            return self
-        steps = []
-        for step in self.steps:
-            text = translation.steps.get(step.id)
-            steps.append(
-                step
-                if text is None
-                else replace(step, title=text.title, text=text.text, hints=text.hints or step.hints)
-            )
-        return replace(
-            self,
-            title=translation.title or self.title,
-            summary=translation.summary or self.summary,
-            intro=translation.intro or self.intro,
-            steps=tuple(steps),
-        )
-
 
 @dataclass(frozen=True)
 class Translation:
@@ -168,6 +151,11 @@ class Translation:
     intro: str
     steps: dict[str, StepText]
     path: Path
+    strings: dict[str, str] = field(default_factory=dict)
+    """The texts inside the lesson's code (comments, check messages), English to translated:
+    see `tutor.lessons.code_strings`."""
+    string_lines: dict[str, int] = field(default_factory=dict)
+    """Where each English text of `strings` is listed in the translation file."""
 
 
 @dataclass(frozen=True)

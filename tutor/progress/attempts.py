@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tutor.i18n import N_, _
+
 if TYPE_CHECKING:
     from tutor.sandbox.protocol import Finished
 
 PASSED = "passed"
-NOT_YET = "not yet: {message}"
+NOT_YET = N_("not yet: {message}")
 ERROR = "error: {error}"
-RAN = "ran without errors"
+RAN = N_("ran without errors")
 
 
 def verdict(finished: Finished, check: bool) -> tuple[str, bool]:
@@ -18,13 +20,13 @@ def verdict(finished: Finished, check: bool) -> tuple[str, bool]:
     if check and finished.check is not None:
         if finished.check.passed:
             return PASSED, True
-        return NOT_YET.format(message=_first_line(finished.check.message)), False
+        return _(NOT_YET).format(message=_first_line(finished.check.message)), False
     if finished.status == "error":
         lines = finished.traceback.strip().splitlines()
         return ERROR.format(error=lines[-1] if lines else finished.reason), False
     if finished.status != "ok":
         return _first_line(finished.reason), False
-    return RAN, False
+    return _(RAN), False
 
 
 def _first_line(text: str) -> str:

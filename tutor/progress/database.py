@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tutor.i18n import _
 from tutor.progress import transfer
 from tutor.progress.model import Attempt, ExerciseProgress, Progress, apply_changes, merge_record
 
@@ -81,7 +82,7 @@ def load(db: sqlite3.Connection) -> Progress:
     last = db.execute("SELECT value FROM setting WHERE name = 'last_step'").fetchone()
     if last is not None:
         if not isinstance(last[0], str | None):
-            raise Unreadable("its last step is not text")
+            raise Unreadable(_("its last step is not text"))
         progress.last_step = last[0]
     return progress
 
@@ -97,7 +98,7 @@ def record(row: tuple[object, ...]) -> ExerciseProgress:
         or type(hints) is not int
         or hints < 0
     ):
-        raise Unreadable(f"the record of {key!r} holds values of the wrong type")
+        raise Unreadable(_("the record of {key!r} holds values of the wrong type").format(key=key))
     return ExerciseProgress(
         done=bool(done),
         completed_at=completed_at,  # type: ignore[arg-type]

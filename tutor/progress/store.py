@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from tutor.i18n import N_, _
 from tutor.progress import database, transfer
 from tutor.progress.model import (
     EXERCISE_FIELDS,
@@ -37,10 +38,10 @@ BUSY_TIMEOUT = 2.0
 INTERACTIVE_BUSY_TIMEOUT = 0.3
 """The app waits this long for another instance's lock, not the CLI's 5 s: a key must never
 wait on a save. A save that times out is kept in memory and retried."""
-CANNOT_SAVE = "Progress cannot be saved right now: {why}."
+CANNOT_SAVE = N_("Progress cannot be saved right now: {why}.")
 """The one line the app and the CLI show when a change could not be written."""
-SET_ASIDE = "{path} could not be used: {why}. It was kept as {backup}; starting afresh."
-NOT_SET_ASIDE = (
+SET_ASIDE = N_("{path} could not be used: {why}. It was kept as {backup}; starting afresh.")
+NOT_SET_ASIDE = N_(
     "{path} could not be used: {why}, and moving it aside failed ({error}). "
     "Progress will not be saved this time."
 )
@@ -254,12 +255,18 @@ class ProgressStore:
                 self._create(db)
             elif version != database.SCHEMA_VERSION:
                 wanted = database.SCHEMA_VERSION
-                raise database.Unreadable(f"it has schema version {version}, not {wanted}")
+                raise database.Unreadable(
+                    _("it has schema version {version}, not {wanted}").format(
+                        version=version, wanted=wanted
+                    )
+                )
         except sqlite3.DatabaseError as error:
             db.close()
             if isinstance(error, sqlite3.OperationalError):
                 raise
-            raise database.Unreadable(f"it is not a readable database ({error})") from None
+            raise database.Unreadable(
+                _("it is not a readable database ({error})").format(error=error)
+            ) from None
         except BaseException:
             db.close()
             raise
@@ -280,7 +287,7 @@ class ProgressStore:
             if db.execute("PRAGMA user_version").fetchone()[0] == 0:
                 tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
                 if tables - database.TABLES - {"attempt_by_exercise"}:
-                    raise database.Unreadable("it holds another program's tables")
+                    raise database.Unreadable(_("it holds another program's tables"))
                 for statement in database.SCHEMA:
                     db.execute(statement.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"))
                 self._import_legacy(db)
@@ -312,7 +319,9 @@ class ProgressStore:
         if not moved:
             self.writable = False
             self._loaded = True  # what we show is all we have; the bad store stays untouched
-            self.problem = f"{self.path} cannot be read and could not be moved aside"
+            self.problem = _("{path} cannot be read and could not be moved aside").format(
+                path=self.path
+            )
         return moved
 
 
@@ -324,16 +333,16 @@ def describe(error: BaseException, path: Path) -> str:
     text = str(error).lower()
     full = number in (errno.ENOSPC, errno.EDQUOT) or "is full" in text
     if primary == sqlite3.SQLITE_FULL or full:
-        return f"the disk holding {path.parent} is full"
+        return _("the disk holding {parent} is full").format(parent=path.parent)
     if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
-        return "another program is holding the progress database locked"
+        return _("another program is holding the progress database locked")
     if (
         primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN)
         or number in (errno.EACCES, errno.EPERM, errno.EROFS)
         or "readonly" in text
         or "unable to open" in text
     ):
-        return f"{path.parent} cannot be written"
+        return _("{parent} cannot be written").format(parent=path.parent)
     return f"{type(error).__name__}: {error}"
 
 
@@ -347,8 +356,8 @@ def _move_aside(path: Path, why: str) -> tuple[str, bool]:
             # A journal left beside a fresh store would be "rolled back" into it.
             journal.replace(backup.with_name(f"{backup.name}-journal"))
     except OSError as error:
-        return NOT_SET_ASIDE.format(path=path, why=why, error=error.strerror or error), False
-    return SET_ASIDE.format(path=path, why=why, backup=backup), True
+        return _(NOT_SET_ASIDE).format(path=path, why=why, error=error.strerror or error), False
+    return _(SET_ASIDE).format(path=path, why=why, backup=backup), True
 
 
 def _remove_stale_temp_files(folder: Path) -> None:

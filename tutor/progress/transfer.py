@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tutor.i18n import _
 from tutor.progress.model import EXERCISE_FIELDS, Attempt, ExerciseProgress, Progress, now
 
 FORMAT = 2
@@ -39,7 +40,9 @@ def read_file(path: Path) -> Snapshot:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise NotProgress(f"it is not UTF-8 text ({error.reason})") from None
+        raise NotProgress(
+            _("it is not UTF-8 text ({reason})").format(reason=error.reason)
+        ) from None
     return parse_text(text)
 
 
@@ -47,31 +50,31 @@ def parse_text(text: str) -> Snapshot:
     try:
         data = json.loads(text)
     except RecursionError:
-        raise NotProgress("it is nested too deeply to be progress data") from None
+        raise NotProgress(_("it is nested too deeply to be progress data")) from None
     except ValueError as error:
-        raise NotProgress(f"it is not valid JSON ({error})") from None
+        raise NotProgress(_("it is not valid JSON ({error})").format(error=error)) from None
     return parse(data)
 
 
 def parse(data: Any) -> Snapshot:
     if not isinstance(data, dict):
-        raise NotProgress("the top level is not an object")
+        raise NotProgress(_("the top level is not an object"))
     if data.get("format") not in (1, FORMAT):
-        raise NotProgress(f"unknown format {data.get('format')!r}")
+        raise NotProgress(_("unknown format {format!r}").format(format=data.get("format")))
     last_step = data.get("last_step")
     if last_step is not None and not isinstance(last_step, str):
-        raise NotProgress("last_step is not a string")
+        raise NotProgress(_("last_step is not a string"))
     exercises = data.get("exercises", {})
     if not isinstance(exercises, dict):
-        raise NotProgress("exercises is not an object")
+        raise NotProgress(_("exercises is not an object"))
     snapshot = Snapshot(Progress(last_step=last_step))
     for key, entry in exercises.items():
         if not isinstance(entry, dict):
-            raise NotProgress(f"the entry for {key} is not an object")
+            raise NotProgress(_("the entry for {key} is not an object").format(key=key))
         snapshot.progress.exercises[key] = _record(key, entry)
         attempts = entry.get("attempts", [])
         if not isinstance(attempts, list):
-            raise NotProgress(f"the attempts of {key} are not a list")
+            raise NotProgress(_("the attempts of {key} are not a list").format(key=key))
         snapshot.attempts.extend(_attempt(key, attempt) for attempt in attempts)
     return snapshot
 
@@ -92,7 +95,11 @@ def _record(key: str, entry: dict[str, Any]) -> ExerciseProgress:
         if name not in EXERCISE_FIELDS:
             continue  # written by a newer tutor: ignored, not fatal
         if not isinstance(value, _TYPES[name]) or (name == "hints_shown" and _bad_count(value)):
-            raise NotProgress(f"{name} of {key} has the wrong type ({type(value).__name__})")
+            raise NotProgress(
+                _("{name} of {key} has the wrong type ({type})").format(
+                    name=name, key=key, type=type(value).__name__
+                )
+            )
         values[name] = value
     return ExerciseProgress(**values)
 
@@ -103,13 +110,13 @@ def _bad_count(value: Any) -> bool:
 
 def _attempt(key: str, entry: Any) -> Attempt:
     if not isinstance(entry, dict):
-        raise NotProgress(f"an attempt of {key} is not an object")
+        raise NotProgress(_("an attempt of {key} is not an object").format(key=key))
     at, kind, verdict = entry.get("at"), entry.get("kind"), entry.get("verdict")
     passed, code = entry.get("passed"), entry.get("code")
     if not (isinstance(at, str) and isinstance(verdict, str) and isinstance(code, str)):
-        raise NotProgress(f"an attempt of {key} lacks its time, verdict or code")
+        raise NotProgress(_("an attempt of {key} lacks its time, verdict or code").format(key=key))
     if kind not in ATTEMPT_KINDS or not isinstance(passed, bool):
-        raise NotProgress(f"an attempt of {key} has a wrong kind or pass flag")
+        raise NotProgress(_("an attempt of {key} has a wrong kind or pass flag").format(key=key))
     return Attempt(exercise=key, at=at, kind=kind, verdict=verdict, passed=passed, code=code)
 
 

@@ -74,8 +74,10 @@ def read_source(path: Path) -> str:
             return source.read()
     except (SyntaxError, UnicodeDecodeError):
         raise SandboxError(
-            f"{path} is not UTF-8 text: save it as UTF-8,"
-            " or name its encoding in a first line such as `# coding: latin-1`"
+            _(
+                "{path} is not UTF-8 text: save it as UTF-8,"
+                " or name its encoding in a first line such as `# coding: latin-1`"
+            ).format(path=path)
         ) from None
 
 
@@ -155,7 +157,8 @@ def check_file(
     knowing about progress.
     """
     if step.exercise is None:
-        print(f"tutor: {step.key} is a reading step, not an exercise", file=sys.stderr)
+        message = _("{step} is a reading step, not an exercise").format(step=step.key)
+        print(f"tutor: {message}", file=sys.stderr)
         return 2
     try:
         code = read_source(Path(path))
@@ -166,7 +169,7 @@ def check_file(
     if on_finished is not None:
         on_finished(code, finished)
     if finished.check is not None and finished.check.passed:
-        print("pass")
+        print(_("pass"))
         return 0
     print(finished.check.message if finished.check is not None else finished.reason)
     for warning in finished.warnings:
@@ -201,20 +204,28 @@ def doctor(device: str = "auto") -> int:
     try:
         report = asyncio.run(_device_report(device))
     except SandboxError as error:
-        print(f"torch: no worker could start: {error}")
+        print(_("torch: no worker could start: {error}").format(error=error))
         report = None
     if report is not None:
         _print_report(report)
     _print_terminal()
-    print("Protections:")
+    print(_("Protections:"))
     for name, active, note in protections():
         print(f"  [{'x' if active else ' '}] {name}" + (f" ({note})" if note else ""))
     limits = Limits()
     print(
-        f"Default limits: memory {format_size(limits.memory)}, "
-        f"{limits.processes} extra processes, files up to {format_size(limits.file_size)}, "
-        f"output {format_size(limits.output_soft)} shown / {format_size(limits.output_hard)} max, "
-        f"checks {limits.check_timeout:g} s, torch threads {limits.threads}"
+        _(
+            "Default limits: memory {memory}, {processes} extra processes, files up to {files},"
+            " output {soft} shown / {hard} max, checks {check:g} s, torch threads {threads}"
+        ).format(
+            memory=format_size(limits.memory),
+            processes=limits.processes,
+            files=format_size(limits.file_size),
+            soft=format_size(limits.output_soft),
+            hard=format_size(limits.output_hard),
+            check=limits.check_timeout,
+            threads=limits.threads,
+        )
     )
     if limits.gpu_memory is None:
         print(_("GPU memory cap: none (--gpu-memory 0.5 or TUTOR_GPU_MEMORY=0.5 sets one)"))
@@ -236,9 +247,13 @@ async def _device_report(device: str) -> DeviceReport:
 
 
 def _print_report(report: DeviceReport) -> None:
-    print(f"torch {report.torch} (worker: Python {report.python})")
+    print(
+        _("torch {torch} (worker: Python {python})").format(
+            torch=report.torch, python=report.python
+        )
+    )
     if report.cuda_available:
-        print(f"CUDA {report.cuda_version}: available")
+        print(_("CUDA {version}: available").format(version=report.cuda_version))
         for index, gpu in enumerate(report.gpus):
             size = format_size(gpu.memory)
             if report.gpu_memory_cap is None:
@@ -251,30 +266,39 @@ def _print_report(report: DeviceReport) -> None:
                     ).format(index=index, name=gpu.name, size=size, allowed=allowed)
                 )
     else:
-        print("CUDA: not available")
+        print(_("CUDA: not available"))
     if sys.platform == "darwin":
-        print(f"MPS: {'available' if report.mps_available else 'not available'}")
-    print(f"Lessons will use: {report.selected} (--device {report.requested})")
-    print(f"torch threads: {report.threads}")
+        print(_("MPS: available") if report.mps_available else _("MPS: not available"))
+    print(
+        _("Lessons will use: {device} (--device {requested})").format(
+            device=report.selected, requested=report.requested
+        )
+    )
+    print(_("torch threads: {threads}").format(threads=report.threads))
 
 
 def _print_terminal() -> None:
     size = shutil.get_terminal_size()
-    term = os.environ.get("TERM", "(not set)")
+    unset = _("(not set)")
+    term = os.environ.get("TERM", "")
     colorterm = os.environ.get("COLORTERM", "")
     if "NO_COLOR" in os.environ:
-        colors = "none (NO_COLOR is set)"
+        colors = _("none (NO_COLOR is set)")
     elif colorterm in ("truecolor", "24bit"):
         colors = "truecolor"
     elif "256color" in term:
         colors = "256"
-    elif term in ("dumb", "(not set)"):
-        colors = "none"
+    elif term in ("dumb", ""):
+        colors = _("none")
     else:
         colors = "16"
     print(
-        f"Terminal: TERM={term} COLORTERM={colorterm or '(not set)'}, {size.columns}x{size.lines}"
+        _("Terminal: TERM={term} COLORTERM={colorterm}, {columns}x{lines}").format(
+            term=term or unset,
+            colorterm=colorterm or unset,
+            columns=size.columns,
+            lines=size.lines,
+        )
     )
-    print(
-        f"  colors: {colors}, stdout is {'a terminal' if sys.stdout.isatty() else 'not a terminal'}"
-    )
+    tty = _("stdout is a terminal") if sys.stdout.isatty() else _("stdout is not a terminal")
+    print("  " + _("colors: {colors}, {tty}").format(colors=colors, tty=tty))

@@ -244,37 +244,43 @@ def protections() -> list[tuple[str, bool, str]]:
     root = hasattr(os, "getuid") and os.getuid() == 0
     has_prctl = linux and _libc() is not None
     return [
-        ("separate worker process", True, "learners' code never runs in the app"),
+        (_("separate worker process"), True, _("learners' code never runs in the app")),
         (
-            "memory limit (RLIMIT_DATA)",
+            _("memory limit (RLIMIT_DATA)"),
             linux,
-            "allocations beyond it raise MemoryError" if linux else "not available on this OS",
+            _("allocations beyond it raise MemoryError")
+            if linux
+            else _("not available on this OS"),
         ),
         (
-            "process limit (RLIMIT_NPROC)",
+            _("process limit (RLIMIT_NPROC)"),
             linux and not root,
-            "not enforced for root" if root else "bounds fork storms",
+            _("not enforced for root") if root else _("bounds fork storms"),
         ),
         (
-            "process watchdog",
+            _("process watchdog"),
             process_containment() == "watchdog",
-            "counts each run's processes and stops the run above the limit"
+            _("counts each run's processes and stops the run above the limit")
             if process_containment() == "watchdog"
-            else "not needed: RLIMIT_NPROC holds",
+            else _("not needed: RLIMIT_NPROC holds"),
         ),
-        ("file size limit (RLIMIT_FSIZE)", True, "large writes fail with EFBIG"),
-        ("no core dumps (RLIMIT_CORE=0)", True, ""),
-        ("worker dies with the app (PR_SET_PDEATHSIG)", has_prctl, "no orphan holds GPU memory"),
+        (_("file size limit (RLIMIT_FSIZE)"), True, _("large writes fail with EFBIG")),
+        (_("no core dumps (RLIMIT_CORE=0)"), True, ""),
         (
-            "strays swept (PR_SET_CHILD_SUBREAPER)",
+            _("worker dies with the app (PR_SET_PDEATHSIG)"),
             has_prctl,
-            "setsid'd children are found and killed" if has_prctl else "process group only",
+            _("no orphan holds GPU memory"),
         ),
-        ("output caps", True, "soft cap keeps head and tail, hard cap stops the run"),
         (
-            "private reply channel",
-            True,
-            "replies carry a per-start secret; forged or oversized ones stop the run",
+            _("strays swept (PR_SET_CHILD_SUBREAPER)"),
+            has_prctl,
+            _("setsid'd children are found and killed") if has_prctl else _("process group only"),
         ),
-        ("network isolation", False, "not applied yet: snippets can reach the network"),
+        (_("output caps"), True, _("soft cap keeps head and tail, hard cap stops the run")),
+        (
+            _("private reply channel"),
+            True,
+            _("replies carry a per-start secret; forged or oversized ones stop the run"),
+        ),
+        (_("network isolation"), False, _("not applied yet: snippets can reach the network")),
     ]
