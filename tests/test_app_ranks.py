@@ -1,6 +1,7 @@
 """Pilot: a two-rank run's output is labelled and coloured per rank, and each rank gets a curve.
 
-The events are what the worker sends for two spawned ranks (see
+The events are what the worker sends for two spawned ranks, the first points before
+the first lines, so the lines arrive while the plot is in front (see
 tests/sandbox/test_sandbox_ranks.py for the worker producing them); the app is driven
 by keys, as a learner drives it.
 """
@@ -21,9 +22,9 @@ from tutor.widgets.loss_plot import LossPlot
 from tutor.widgets.output_log import RANK_STYLES, OutputLog
 
 EVENTS = [
+    MetricsEvent([MetricPoint(0, {"loss (rank 0)": 1.0}), MetricPoint(0, {"loss (rank 1)": 2.0})]),
     OutputEvent.from_wire({"stream": "stdout", "text": "[rank 0] epoch 0\n[rank 1] ep"}),
     OutputEvent.from_wire({"stream": "stdout", "text": "och 0\n[rank 1] [red]not markup[/]\n"}),
-    MetricsEvent([MetricPoint(0, {"loss (rank 0)": 1.0}), MetricPoint(0, {"loss (rank 1)": 2.0})]),
     MetricsEvent([MetricPoint(1, {"loss (rank 1)": 1.5}), MetricPoint(1, {"loss (rank 0)": 0.5})]),
     OutputEvent.from_wire({"stream": "stdout", "text": "done\n"}),
 ]
@@ -65,6 +66,10 @@ async def test_ranks_output_is_labelled_per_rank_and_each_rank_has_its_curve(
             "loss (rank 0)": ([0.0, 1.0], [1.0, 0.5]),
             "loss (rank 1)": ([0.0, 1.0], [2.0, 1.5]),
         }
+        await pilot.press("alt+g")  # back to the output, written while the plot was in front
+        await pilot.pause()
+        assert screen.query_one("#results").active == "output-tab"
+        assert [strip.text.rstrip() for strip in output.lines] == [line.plain for line in lines]
 
 
 async def test_the_header_shows_the_gpu_memory_the_worker_holds(tutor_home: Path) -> None:

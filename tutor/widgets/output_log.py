@@ -95,6 +95,14 @@ class OutputLog(RichLog):
         return self
 
     def on_resize(self, event: events.Resize) -> None:
+        self._rewrap()
+
+    def on_show(self, event: events.Show) -> None:
+        """A tab shown again may keep its size, so no Resize comes: lines that arrived while
+        the Plot tab was in front (a training run's) were drawn without a width."""
+        self._rewrap()
+
+    def _rewrap(self) -> None:
         """Wrap again at the pane's width: lines written while hidden or before a resize
         were wrapped at another width and would run past the edge or end short of it."""
         width = self.scrollable_content_region.width
@@ -116,4 +124,6 @@ class OutputLog(RichLog):
         """Wrapped at the pane's width (RichLog's own measure is capped at the terminal's)."""
         self._texts.append(text)
         width = self.scrollable_content_region.width
+        if not width:
+            self._wrapped_at = 0  # drawn at a guess: wrap it again once the pane has a width
         self.write(text, width=width or None)
