@@ -18,9 +18,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 
+from tutor import i18n
 from tutor.course import resume_step
 from tutor.i18n import N_, _
 from tutor.lessons.model import Catalog, Step
+from tutor.lessons.translations import in_language
 from tutor.lessons.watch import LessonWatcher
 from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.sandbox.limits import Limits
@@ -28,6 +30,7 @@ from tutor.sandbox.supervisor import Supervisor
 from tutor.screens.home import HomeScreen
 from tutor.screens.messages import ProgressChanged
 from tutor.screens.step_commands import StepCommands
+from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.plain import printable
 
 if TYPE_CHECKING:
@@ -37,6 +40,14 @@ SAVE_RETRY_EVERY = 3.0
 """Seconds between tries to save changes that could not be saved (disk full, locked...)."""
 KEPT_IN_MEMORY = N_("Your changes are kept and saved as soon as that is possible.")
 SAVED_AGAIN = N_("Progress is saved again.")
+WORKER_STATES = {
+    "starting": N_("starting"),
+    "ready": N_("ready"),
+    "running": N_("running"),
+    "restarting": N_("restarting"),
+    "closed": N_("closed"),
+}
+"""The worker's states as the header names them."""
 WATCH_INTERVAL = 1.0
 """Seconds between looks at the lesson files' modification times."""
 
@@ -48,7 +59,7 @@ class TutorApp(App[None]):
     COMMANDS = App.COMMANDS | {StepCommands}
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
     ]
 
     def __init__(
@@ -64,6 +75,7 @@ class TutorApp(App[None]):
         watch_interval: float = WATCH_INTERVAL,
     ) -> None:
         super().__init__()
+        translate_bindings(self)
         self.catalog = catalog
         self.watcher = watcher
         """Reloads edited lesson files (`tutor --lessons DIR`), polled every `watch_interval`."""
@@ -202,14 +214,21 @@ class TutorApp(App[None]):
         """Header: device · worker state · progress, e.g. `cpu · 2 threads · ready · 3/40 done`."""
         exercises = self.catalog.exercises()
         done = sum(self.store.progress.is_done(step.key) for step in exercises)
-        state = self.supervisor.state
+        state = _(WORKER_STATES.get(self.supervisor.state, self.supervisor.state))
         if self._running_since is not None:
-            state = f"running {time.monotonic() - self._running_since:.1f} s"
+            seconds = time.monotonic() - self._running_since
+            state = _("running {seconds:.1f} s").format(seconds=seconds)
         report = self.supervisor.device_report
+        total = len(exercises)
         memory = report.gpu_memory_label(self.supervisor.gpu_memory) if report else ""
-        parts = [report.label if report else "", memory, state, f"{done}/{len(exercises)} done"]
+        parts = [
+            report.label if report else "",
+            memory,
+            state,
+            _("{done}/{total} done").format(done=done, total=total),
+        ]
         if self.store.problem is not None:
-            parts.append("not saved")
+            parts.append(_("not saved"))
         self.sub_title = " · ".join(part for part in parts if part)
 
     async def action_quit(self) -> None:
@@ -240,7 +259,44 @@ class TutorApp(App[None]):
             yield from lesson_commands(lesson_screen)
         resume = resume_step(self.catalog, self.store.progress)
         if resume is not None:
-            yield SystemCommand("Resume", f"Open {resume.key}", partial(self.open_step, resume))
+            yield SystemCommand(
+                _("Resume"),
+                _("Open {step}").format(step=resume.key),
+                partial(self.open_step, resume),
+            )
+        for lang in i18n.LANGUAGES:
+            if lang != i18n.current():
+                yield SystemCommand(
+                    _("Language: {name}").format(name=i18n.NAMES[lang]),
+                    _("Show the app, the lessons and the checks' messages in {name}").format(
+                        name=i18n.NAMES[lang]
+                    ),
+                    partial(self.switch_language, lang),
+                )
+
+    async def switch_language(self, lang: str) -> None:
+        """Speak `lang` from now on: screens are built anew, on the same step, code kept.
+
+        Every label, key and lesson text is made when a screen is built, so rebuilding is
+        what makes the switch complete; the next run's messages follow it in the worker.
+        """
+        lesson_screen = self.lesson_screen(self.screen)
+        at = lesson_screen.step.key if lesson_screen is not None else None
+        if lesson_screen is not None:
+            lesson_screen.save_code()
+        i18n.set_language(lang)
+        translate_bindings(self)
+        self.catalog = in_language(self.catalog, lang)
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        home = HomeScreen(
+            self.catalog, self.store.progress, highlight=self.start, device=self.lesson_device
+        )
+        await self.switch_screen(home)
+        step = self.catalog.find_step(at) if at is not None else None
+        if step is not None:
+            self.open_step(step)
+        self.update_progress_title()
 
 
 def lesson_commands(screen: LessonScreen) -> Iterable[SystemCommand]:
@@ -254,7 +310,7 @@ def lesson_commands(screen: LessonScreen) -> Iterable[SystemCommand]:
             continue
         seen.add(name)
         yield SystemCommand(
-            f"{binding.description} ({binding.key.split(',')[0]})",
-            binding.tooltip,
+            f"{_(binding.description)} ({binding.key.split(',')[0]})",
+            _(binding.tooltip),
             partial(screen.run_action, binding.action),
         )

@@ -477,7 +477,8 @@ def dev_check(args: argparse.Namespace) -> int:
     from tutor.authoring.devcheck import main as dev_check_main
 
     paths = args.paths or _lesson_dirs(args)
-    return dev_check_main(paths, getattr(args, "device", "auto"), args.workers)
+    lang = i18n.current() if getattr(args, "lang", None) else None
+    return dev_check_main(paths, getattr(args, "device", "auto"), args.workers, lang)
 
 
 def dev_new(args: argparse.Namespace) -> int:

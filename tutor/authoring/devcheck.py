@@ -19,6 +19,7 @@ from typing import TextIO
 from tutor.authoring.tester import Outcome, check_answers, default_workers, exercise_answers
 from tutor.lessons.loader import lesson_files, load_catalog, plural, problems_summary
 from tutor.lessons.model import Catalog, Lesson, Problem
+from tutor.lessons.translations import gaps
 from tutor.sandbox.limits import Limits
 from tutor.sandbox.worker import SandboxError
 
@@ -63,11 +64,16 @@ async def dev_check(
     workers: int | None = None,
     limits: Limits | None = None,
     device: str = "auto",
+    lang: str | None = None,
 ) -> DevCheck:
-    """Lint `paths`, check every exercise in them, and measure translation coverage."""
+    """Lint `paths`, check every exercise in them, and measure translation coverage.
+
+    With `lang`, the exercises are the translated ones (comments, check messages, and the
+    mistakes' expected words in that language), as a learner reading `lang` meets them.
+    """
     started = time.perf_counter()
     files = list(lesson_files(paths))
-    catalog = load_catalog(paths)
+    catalog = load_catalog(paths, lang=lang)
     lessons = [*catalog.lessons, *(b.lesson for b in catalog.broken if b.lesson is not None)]
     result = DevCheck(len(files), lessons, problems=list(catalog.problems))
     answers = exercise_answers(step for lesson in lessons for step in lesson.steps)
@@ -84,7 +90,7 @@ async def dev_check(
 
 
 def translation_coverage(catalog: Catalog) -> list[str]:
-    """E.g. `pt: 2 of 10 lessons; autograd 5 of 6 steps (not: chain-rule)`."""
+    """E.g. `pt: 2 of 10 lessons, 14 texts to translate; autograd 5 of 6 steps (not: cubic)`."""
     languages = sorted({lang for lesson in catalog.lessons for lang in lesson.translations})
     lines = []
     for lang in languages:
@@ -97,9 +103,10 @@ def translation_coverage(catalog: Catalog) -> list[str]:
             if missing:
                 text += f" (not: {', '.join(missing)})"
             parts.append(text)
+        left = sum(len(gaps(lesson, lesson.translations[lang])) for lesson in translated)
         lines.append(
-            f"{lang}: {len(translated)} of {plural(len(catalog.lessons), 'lesson')}; "
-            + "; ".join(parts)
+            f"{lang}: {len(translated)} of {plural(len(catalog.lessons), 'lesson')}, "
+            f"{plural(left, 'warning')} (`tutor lint`); " + "; ".join(parts)
         )
     return lines
 
@@ -115,13 +122,18 @@ def report(result: DevCheck, out: TextIO) -> None:
     print(f"tutor dev check: {result.summary()}", file=out)
 
 
-def main(paths: Sequence[Path], device: str = "auto", workers: int | None = None) -> int:
+def main(
+    paths: Sequence[Path],
+    device: str = "auto",
+    workers: int | None = None,
+    lang: str | None = None,
+) -> int:
     """The command: 0 when every file and exercise is as promised, 1 if not, 2 if it cannot run."""
     if not list(lesson_files(paths)):
         print("tutor dev check: no lesson files found", file=sys.stderr)
         return 2
     try:
-        result = asyncio.run(dev_check(paths, workers=workers, device=device))
+        result = asyncio.run(dev_check(paths, workers=workers, device=device, lang=lang))
     except SandboxError as error:
         print(f"tutor dev check: {error}", file=sys.stderr)
         return 2

@@ -134,6 +134,8 @@ class Lesson:
     translations: dict[str, Translation] = field(default_factory=dict)
     pack: str = ""
     """The installed pack it comes from (see `tutor.lessons.packs`); "" for a lesson folder."""
+    source: Lesson | None = field(default=None, compare=False, repr=False)
+    """The lesson as its author wrote it, when this is a translated view of it."""
 
     @property
     def exercises(self) -> tuple[Step, ...]:

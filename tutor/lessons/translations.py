@@ -201,14 +201,24 @@ def translation_gaps(catalog: Catalog) -> list[Problem]:
     ]
 
 
+def in_language(catalog: Catalog, lang: str) -> Catalog:
+    """`catalog` as a learner reading `lang` sees it (English where it is not translated)."""
+    return replace(catalog, lessons=tuple(localize(lesson, lang) for lesson in catalog.lessons))
+
+
 def localize(lesson: Lesson, lang: str | None) -> Lesson:
-    """`lesson` as a learner reading `lang` sees it: prose, hints and code's words translated."""
+    """`lesson` as a learner reading `lang` sees it: prose, hints and code's words translated.
+
+    A lesson already shown in another language is translated from its English source.
+    """
+    lesson = lesson.source or lesson
     translation = lesson.translations.get(lang or "")
     if translation is None:
         return lesson
     steps = tuple(_localize_step(step, translation) for step in lesson.steps)
     return replace(
         lesson,
+        source=lesson,
         title=translation.title or lesson.title,
         summary=translation.summary or lesson.summary,
         intro=translation.intro or lesson.intro,

@@ -18,27 +18,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from tutor.i18n import N_, _, ngettext
 from tutor.progress import Attempt
+from tutor.widgets.bindings import translate_bindings
 
-TITLE = "Attempts at {exercise}: Enter puts one in the editor (ctrl+z undoes), Esc closes."
-NONE_YET = "No attempts at {exercise} yet: every run (F5) and check (F6) is kept here."
+TITLE = N_("Attempts at {exercise}: Enter puts one in the editor (ctrl+z undoes), Esc closes.")
+NONE_YET = N_("No attempts at {exercise} yet: every run (F5) and check (F6) is kept here.")
 
 
 class AttemptsScreen(ModalScreen[str | None]):
     """Dismisses with the chosen attempt's code, or None."""
 
     CSS_PATH = "attempts.tcss"
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Close"))]
 
     def __init__(self, exercise: str, attempts: list[Attempt]) -> None:
         super().__init__()
+        translate_bindings(self)
         self.exercise = exercise
         self.attempts = attempts
 
     def compose(self) -> ComposeResult:
         with Vertical(id="attempts-box"):
             template = TITLE if self.attempts else NONE_YET
-            yield Label(Text(template.format(exercise=self.exercise)), id="attempts-title")
+            yield Label(Text(_(template).format(exercise=self.exercise)), id="attempts-title")
             yield OptionList(*(_option(attempt) for attempt in self.attempts), id="attempts")
             yield TextArea(
                 "", language="python", read_only=True, soft_wrap=False, id="attempt-code"
@@ -68,7 +71,7 @@ def _option(attempt: Attempt) -> Option:
         (f"{_local_time(attempt.at)}  ", "dim"),
         f"{mark} {attempt.kind:<5}  ",
         (attempt.verdict, "bold" if attempt.passed else ""),
-        (f"  ({lines} lines)", "dim"),
+        ("  " + ngettext("({count} line)", "({count} lines)", lines).format(count=lines), "dim"),
         no_wrap=True,
         overflow="ellipsis",
     )

@@ -8,6 +8,9 @@ from textual.containers import Grid
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from tutor.i18n import N_, _
+from tutor.widgets.bindings import translate_bindings
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with True for yes; `y`/`n` and Escape work without the mouse."""
@@ -37,20 +40,21 @@ class ConfirmScreen(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", N_("Yes")),
+        Binding("n,escape", "answer(False)", N_("No")),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes") -> None:
+    def __init__(self, question: str, yes: str = "") -> None:
         super().__init__()
+        translate_bindings(self)
         self.question = question
-        self.yes = yes
+        self.yes = yes or _("Yes")
 
     def compose(self) -> ComposeResult:
         with Grid():
             yield Label(self.question)
             yield Button(f"{self.yes} (y)", variant="warning", id="yes")
-            yield Button("Cancel (n)", variant="primary", id="no")
+            yield Button(_("Cancel (n)"), variant="primary", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

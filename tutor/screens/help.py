@@ -10,6 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
+from tutor.i18n import N_, _
+from tutor.widgets.bindings import translate_bindings, translated
+
 
 class HelpScreen(ModalScreen[None]):
     """Built from the bindings themselves, so it can never disagree with the Footer."""
@@ -28,11 +31,12 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS = [Binding("escape,f1,q,question_mark", "app.pop_screen", "Close")]
+    BINDINGS = [Binding("escape,f1,q,question_mark", "app.pop_screen", N_("Close"))]
 
     def __init__(self, screen: Screen, editor: Sequence[Binding] = ()) -> None:
         """`editor`: the bindings of the screen's editor, listed in a section of their own."""
         super().__init__()
+        translate_bindings(self)
         self.for_screen = screen
         self.editor = editor
 
@@ -44,18 +48,18 @@ class HelpScreen(ModalScreen[None]):
 def keys_markdown(screen: Screen, editor: Sequence[Binding] = ()) -> str:
     """One row per action: keys that do the same thing (`f4` and `alt+c`) share a row."""
     table = _rows(screen, [*screen.BINDINGS, *screen.app.BINDINGS])
-    text = (
-        "# Keys\n\n| key | action | |\n| --- | --- | --- |\n"
-        f"{table}\n| `ctrl+p` | command palette | every action, searchable |\n\n"
-    )
+    header = "| {} | {} | |\n| --- | --- | --- |\n".format(_("key"), _("action"))
+    palette = "| `ctrl+p` | {} | {} |".format(_("command palette"), _("every action, searchable"))
+    text = "# {}\n\n{}{}\n{}\n\n".format(_("Keys"), header, table, palette)
     if editor:
-        text += (
-            "## In the editor\n\n| key | action | |\n| --- | --- | --- |\n"
-            f"{_rows(screen, editor)}\n\n"
+        text += "## {}\n\n{}{}\n\n".format(_("In the editor"), header, _rows(screen, editor))
+    return (
+        text
+        + _(
+            "Function keys not reaching the app (some terminals, tmux setups)? Every action "
+            "also has an `alt+` key and is in the command palette (`ctrl+p`)."
         )
-    return text + (
-        "Function keys not reaching the app (some terminals, tmux setups)? Every action "
-        "also has an `alt+` key and is in the command palette (`ctrl+p`).\n"
+        + "\n"
     )
 
 
@@ -64,6 +68,7 @@ def _rows(screen: Screen, bindings: Sequence[Binding | tuple[str, ...]]) -> str:
     for binding in bindings:
         if not isinstance(binding, Binding) or not binding.description:
             continue
+        binding = translated(binding)
         action = binding.action.split("(")[0]
         keys = rows.setdefault((action, binding.description, binding.tooltip), [])
         keys.extend(
@@ -71,6 +76,6 @@ def _rows(screen: Screen, bindings: Sequence[Binding | tuple[str, ...]]) -> str:
             for key in binding.key.split(",")
         )
     return "\n".join(
-        f"| {' or '.join(keys)} | {description} | {tooltip} |"
-        for (_, description, tooltip), keys in rows.items()
+        "| {} | {} | {} |".format(_(" or ").join(keys), description, tooltip)
+        for (_action, description, tooltip), keys in rows.items()
     )

@@ -16,9 +16,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, Tree
 
 from tutor.course import first_unfinished, resume_step
+from tutor.i18n import N_, _
 from tutor.lessons.model import BrokenLesson, Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
 from tutor.progress import Progress
+from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.lesson_tree import Entry, LessonTree
 
 PREVIEW_DELAY = 0.12
@@ -30,8 +32,10 @@ class HomeScreen(Screen[None]):
 
     CSS_PATH = "home.tcss"
     BINDINGS = [
-        Binding("o", "open", "Open", tooltip="Open the lesson where you stopped, or the step"),
-        Binding("r", "resume", "Resume", tooltip="Open the step you left off on"),
+        Binding(
+            "o", "open", N_("Open"), tooltip=N_("Open the lesson where you stopped, or the step")
+        ),
+        Binding("r", "resume", N_("Resume"), tooltip=N_("Open the step you left off on")),
     ]
 
     @dataclass
@@ -50,6 +54,7 @@ class HomeScreen(Screen[None]):
     ) -> None:
         """`device()` names where learners' code runs, so the preview's prose matches it."""
         super().__init__()
+        translate_bindings(self)
         self.catalog = catalog
         self.progress = progress
         self.highlight = highlight
@@ -117,19 +122,25 @@ def preview(entry: Entry | None) -> str:
     """Markdown for the right-hand pane."""
     if isinstance(entry, Lesson):
         steps = "\n".join(
-            f"{number}. {step.title}{' (exercise)' if step.is_exercise else ''}"
+            f"{number}. "
+            + (_("{title} (exercise)") if step.is_exercise else "{title}").format(title=step.title)
             for number, step in enumerate(entry.steps, start=1)
         )
-        where = f"From the installed lesson pack `{entry.pack}`.\n\n" if entry.pack else ""
+        where = (
+            _("From the installed lesson pack `{pack}`.").format(pack=entry.pack) + "\n\n"
+            if entry.pack
+            else ""
+        )
+        heading = _("Steps")
         return (
-            f"# {entry.title}\n\n*{entry.summary}*\n\n{where}{entry.intro}\n\n## Steps\n\n{steps}\n"
+            f"# {entry.title}\n\n*{entry.summary}*\n\n{where}{entry.intro}\n\n"
+            f"## {heading}\n\n{steps}\n"
         )
     if isinstance(entry, Step):
         return f"# {entry.title}\n\n{entry.text}\n"
     if isinstance(entry, BrokenLesson):
         problems = "\n".join(f"- `{problem}`" for problem in entry.problems)
-        return (
-            f"# {entry.title} cannot be loaded\n\n"
-            f"The file has problems; fix them and restart, or run `tutor lint`:\n\n{problems}\n"
-        )
+        title = _("{title} cannot be loaded").format(title=entry.title)
+        advice = _("The file has problems; fix them and restart, or run `tutor lint`:")
+        return f"# {title}\n\n{advice}\n\n{problems}\n"
     return ""

@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, Static
 
+from tutor.i18n import _
 from tutor.lessons.model import Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
 from tutor.locations import data_dir, scratch_folder
@@ -41,6 +42,7 @@ from tutor.screens.confirm import ConfirmScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.lesson_keys import LESSON_BINDINGS
 from tutor.screens.messages import ProgressChanged
+from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.code_editor import CodeEditor
 from tutor.widgets.lesson_tree import DONE, TODO
 from tutor.widgets.loss_plot import LossPlot
@@ -75,6 +77,7 @@ class LessonScreen(Screen[None]):
     ) -> None:
         """`device()` names where learners' code runs ("cuda" or "cpu"), for the prose."""
         super().__init__()
+        translate_bindings(self)
         self.catalog = catalog
         self.store = store
         self.supervisor = supervisor
@@ -150,9 +153,11 @@ class LessonScreen(Screen[None]):
             self.editor.focus()
             self.results.clear()
             self.results.set_verdict(
-                f"{PASS} — done earlier; F3 compares with the reference solution"
+                _("{passed} — done earlier; F3 compares with the reference solution").format(
+                    passed=_(PASS)
+                )
                 if record.done
-                else "F5 runs your code · F6 checks it · F2 gives a hint · F1 lists every key"
+                else _("F5 runs your code · F6 checks it · F2 gives a hint · F1 lists every key")
             )
         else:
             self.query_one("#step-pane").focus()
@@ -183,13 +188,17 @@ class LessonScreen(Screen[None]):
             self._update_title()
             return
         lines = [
-            f"- line {problem.line}: {problem.message}"
+            "- " + _("line {line}: {message}").format(line=problem.line, message=problem.message)
             for problem in (broken.problems if broken is not None else ())
         ]
-        problems = "\n".join(lines) or f"- there is no step `{self.step.key}` any more"
+        problems = "\n".join(lines) or "- " + _("there is no step `{key}` any more").format(
+            key=self.step.key
+        )
         self.query_one("#step-text", Markdown).update(
-            f"**{self.lesson_path.name} has problems**; fix them and save, and this step"
-            f" comes back:\n\n{problems}\n"
+            _("**{file} has problems**; fix them and save, and this step comes back:").format(
+                file=self.lesson_path.name
+            )
+            + f"\n\n{problems}\n"
         )
 
     def device_changed(self) -> None:
@@ -200,10 +209,11 @@ class LessonScreen(Screen[None]):
         step = self.step
         number = self.lesson.steps.index(step) + 1
         if step.is_exercise:
-            mark = f"{DONE} done" if self.store.progress.is_done(step.key) else f"{TODO} exercise"
+            done = self.store.progress.is_done(step.key)
+            mark = f"{DONE} " + _("done") if done else f"{TODO} " + _("exercise")
         else:
-            mark = "reading"
-        where = f"step {number}/{len(self.lesson.steps)}"
+            mark = _("reading")
+        where = _("step {number}/{total}").format(number=number, total=len(self.lesson.steps))
         title = f"{self.lesson.title} · {where} · {step.title} · {mark}"
         self.query_one("#step-title", Static).update(plain(title))
 
@@ -212,12 +222,14 @@ class LessonScreen(Screen[None]):
         record = self.store.progress.exercise(step.key)
         device = self.device()
         parts = [
-            f"### Hint {number} of {len(step.hints)}\n\n{for_device(hint, device)}"
+            "### "
+            + _("Hint {number} of {total}").format(number=number, total=len(step.hints))
+            + f"\n\n{for_device(hint, device)}"
             for number, hint in enumerate(step.hints[: record.hints_shown], start=1)
         ]
         if step.exercise is not None and record.solution_shown:
             solution = step.exercise.solution.source.rstrip()
-            parts.append(f"### Reference solution\n\n```python\n{solution}\n```")
+            parts.append("### " + _("Reference solution") + f"\n\n```python\n{solution}\n```")
         hints = self.query_one("#hints", Markdown)
         hints.display = bool(parts)
         return hints.update("\n\n".join(parts))
@@ -270,7 +282,7 @@ class LessonScreen(Screen[None]):
     async def _execute(self, check: bool) -> None:
         supervisor = self.supervisor
         if supervisor.state == "running":
-            self.notify("Your code is still running: F4 stops it.", severity="warning")
+            self.notify(_("Your code is still running: F4 stops it."), severity="warning")
             return
         step = self.step
         exercise = step.exercise
@@ -281,8 +293,15 @@ class LessonScreen(Screen[None]):
         self._ran_code = self.editor.text
         self.add_class("-results")
         self._stopped_by = None
-        starting = " (the worker is still starting)" if supervisor.state == "starting" else ""
-        self.results.set_verdict(("checking…" if check else "running…") + starting, "-running")
+        if supervisor.state == "starting":
+            said = (
+                _("checking… (the worker is still starting)")
+                if check
+                else _("running… (the worker is still starting)")
+            )
+        else:
+            said = _("checking…") if check else _("running…")
+        self.results.set_verdict(said, "-running")
         on_event = partial(self._on_event, step)
         try:
             if check:
@@ -300,7 +319,11 @@ class LessonScreen(Screen[None]):
                 )
         except SandboxError as error:
             self.results.set_verdict(
-                f"{WARN} the code worker is not running ({error}): F12 restarts it", "-warning"
+                f"{WARN} "
+                + _("the code worker is not running ({error}): F12 restarts it").format(
+                    error=error
+                ),
+                "-warning",
             )
             return
         said, passed = verdict(finished, check)
@@ -326,7 +349,7 @@ class LessonScreen(Screen[None]):
         if self.supervisor.state != "running":
             if key == "ctrl+c":
                 raise SkipAction()
-            self.notify("Nothing is running.")
+            self.notify(_("Nothing is running."))
             return
         self._stopped_by = key
         self._interrupt()
@@ -337,20 +360,20 @@ class LessonScreen(Screen[None]):
 
     @work(group="control", exit_on_error=False)
     async def action_restart(self) -> None:
-        self.results.set_verdict("restarting the worker…", "-running")
+        self.results.set_verdict(_("restarting the worker…"), "-running")
         await self.supervisor.restart()
-        self.results.set_verdict("a fresh worker is ready; your variables were cleared", "")
+        self.results.set_verdict(_("a fresh worker is ready; your variables were cleared"), "")
 
     # -- hints, solution, reset ---------------------------------------------------------
 
     async def action_hint(self) -> None:
         step = self.step
         if not step.hints:
-            self.notify("This step has no hints.")
+            self.notify(_("This step has no hints."))
             return
         shown = self.store.progress.exercise(step.key).hints_shown
         if shown >= len(step.hints):
-            self.notify("No more hints: F3 shows the reference solution.")
+            self.notify(_("No more hints: F3 shows the reference solution."))
             return
         self.store.update(step.key, hints_shown=shown + 1)
         await self._reveal_hints()
@@ -368,10 +391,10 @@ class LessonScreen(Screen[None]):
             return
         record = self.store.progress.exercise(step.key)
         if not record.done and not record.solution_shown:
-            question = (
+            question = _(
                 "Show the reference solution? Trying once more (and F2 for a hint) teaches more."
             )
-            if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Show it")):
+            if not await self.app.push_screen_wait(ConfirmScreen(question, yes=_("Show it"))):
                 return
         self.store.update(step.key, solution_shown=True)
         await self._reveal_hints()
@@ -383,7 +406,8 @@ class LessonScreen(Screen[None]):
             return
         if not await self.app.push_screen_wait(
             ConfirmScreen(
-                "Put the starter code back? Your code for this exercise is replaced.", yes="Reset"
+                _("Put the starter code back? Your code for this exercise is replaced."),
+                yes=_("Reset"),
             )
         ):
             return
@@ -391,7 +415,7 @@ class LessonScreen(Screen[None]):
         self.store.update(step.key, code=None)
         await asyncio.to_thread(shutil.rmtree, scratch_folder(step.key), ignore_errors=True)
         self.results.clear()
-        self.results.set_verdict("starter code restored · F5 runs it · F6 checks it")
+        self.results.set_verdict(_("starter code restored · F5 runs it · F6 checks it"))
 
     @work(exit_on_error=False)
     async def action_attempts(self) -> None:
@@ -419,7 +443,9 @@ class LessonScreen(Screen[None]):
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), str(path)], check=False)
         except Exception as error:  # noqa: BLE001 - suspend is unsupported in some terminals
-            message = printable(f"Could not open {editor}: {error}")
+            message = printable(
+                _("Could not open {editor}: {error}").format(editor=editor, error=error)
+            )
             self.notify(message, severity="error", markup=False)
             return
         self.editor.set_code(path.read_text(encoding="utf-8"))
@@ -441,13 +467,15 @@ class LessonScreen(Screen[None]):
         steps = [step for lesson in self.catalog.lessons for step in lesson.steps]
         keys = [step.key for step in steps]
         if self.step.key not in keys:  # its lesson file is broken right now (live reload)
-            self.notify("This lesson's file has problems: fix them and save first.")
+            self.notify(_("This lesson's file has problems: fix them and save first."))
             return
         index = keys.index(self.step.key) + offset
         if 0 <= index < len(steps):
             self.step = steps[index]
         else:
-            self.notify("That was the last step." if offset > 0 else "This is the first step.")
+            self.notify(
+                _("That was the last step.") if offset > 0 else _("This is the first step.")
+            )
 
     def action_toggle_plot(self) -> None:
         self.results.toggle_plot()
@@ -470,7 +498,9 @@ class LessonScreen(Screen[None]):
     def action_toggle_log_scale(self) -> None:
         plot = self.query_one(LossPlot)
         plot.log_scale = not plot.log_scale
-        self.notify(f"Plot y axis: {'log' if plot.log_scale else 'linear'} scale")
+        self.notify(
+            _("Plot y axis: log scale") if plot.log_scale else _("Plot y axis: linear scale")
+        )
 
     def action_toggle_dark(self) -> None:
         self.app.theme = "textual-light" if self.app.current_theme.dark else "textual-dark"

@@ -9,6 +9,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tutor.course import first_unfinished
+from tutor.i18n import _
 from tutor.lessons.model import Catalog, Step
 from tutor.progress import Progress
 from tutor.screens.home import HomeScreen
@@ -17,25 +18,28 @@ from tutor.screens.home import HomeScreen
 class StepCommands(Provider):
     """Needs an app with `catalog` and `store` (TutorApp); opens through `StepChosen`."""
 
-    def _entries(self) -> Iterator[tuple[str, Step]]:
+    def _entries(self) -> Iterator[tuple[str, Step, bool]]:
+        """(what the palette shows, the step it opens, whether it opens a whole lesson)."""
         catalog: Catalog = getattr(self.app, "catalog")  # noqa: B009 - any app carrying one
         progress: Progress = getattr(self.app, "store").progress  # noqa: B009
         for lesson in catalog.lessons:
-            yield f"Open lesson: {lesson.title} · {lesson.id}", first_unfinished(lesson, progress)
+            text = _("Open lesson: {title} · {id}").format(title=lesson.title, id=lesson.id)
+            yield text, first_unfinished(lesson, progress), True
             for step in lesson.steps:
-                yield f"Open step: {lesson.title} › {step.title} · {step.key}", step
+                text = _("Open step: {lesson} › {step} · {key}")
+                yield text.format(lesson=lesson.title, step=step.title, key=step.key), step, False
 
     def _open(self, step: Step) -> None:
         self.app.post_message(HomeScreen.StepChosen(step))
 
     async def discover(self) -> Hits:
-        for text, step in self._entries():
-            if text.startswith("Open lesson"):
+        for text, step, whole_lesson in self._entries():
+            if whole_lesson:
                 yield DiscoveryHit(text, partial(self._open, step))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for text, step in self._entries():
+        for text, step, _whole_lesson in self._entries():
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), partial(self._open, step))

@@ -16,6 +16,9 @@ from textual.binding import Binding
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
+from tutor.i18n import N_
+from tutor.widgets.bindings import translate_bindings
+
 DEDENTING = re.compile(r"(return|pass|break|continue|raise)\b")
 """A line starting with one of these ends its block: the next line goes one level out."""
 
@@ -86,25 +89,45 @@ class CodeEditor(TextArea):
     """Line numbers, Python highlighting, no soft wrap (indentation must stay readable)."""
 
     BINDINGS = [
-        Binding("tab", "indent", "Indent", show=False, tooltip="Indent the selected lines"),
-        Binding("shift+tab", "dedent", "Dedent", show=False, tooltip="Dedent the selected lines"),
+        Binding("tab", "indent", N_("Indent"), show=False, tooltip=N_("Indent the selected lines")),
+        Binding(
+            "shift+tab", "dedent", N_("Dedent"), show=False, tooltip=N_("Dedent the selected lines")
+        ),
         Binding(
             "ctrl+underscore,ctrl+slash",
             "toggle_comment",
-            "Comment",
+            N_("Comment"),
             show=False,
-            tooltip="Comment out the selected lines, or back in",
+            tooltip=N_("Comment out the selected lines, or back in"),
         ),
-        Binding("ctrl+a", "select_all", "Select all", show=False, tooltip="Select all the code"),
-        Binding("ctrl+home", "document_start", "Start", show=False, tooltip="Go to the first line"),
-        Binding("ctrl+end", "document_end", "End", show=False, tooltip="Go to the last line"),
+        Binding(
+            "ctrl+a", "select_all", N_("Select all"), show=False, tooltip=N_("Select all the code")
+        ),
+        Binding(
+            "ctrl+home",
+            "document_start",
+            N_("Start"),
+            show=False,
+            tooltip=N_("Go to the first line"),
+        ),
+        Binding(
+            "ctrl+end", "document_end", N_("End"), show=False, tooltip=N_("Go to the last line")
+        ),
         Binding("ctrl+shift+home", "document_start(True)", show=False),
         Binding("ctrl+shift+end", "document_end(True)", show=False),
-        Binding("ctrl+z", "undo", "Undo", show=False, tooltip="Undo the last edit"),
-        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo what was undone"),
-        Binding("ctrl+x", "cut", "Cut", show=False, tooltip="Cut the selection or the line"),
-        Binding("ctrl+c", "copy", "Copy", show=False, tooltip="Copy the selection (no code runs)"),
-        Binding("ctrl+v", "paste", "Paste", show=False, tooltip="Paste"),
+        Binding("ctrl+z", "undo", N_("Undo"), show=False, tooltip=N_("Undo the last edit")),
+        Binding("ctrl+y", "redo", N_("Redo"), show=False, tooltip=N_("Redo what was undone")),
+        Binding(
+            "ctrl+x", "cut", N_("Cut"), show=False, tooltip=N_("Cut the selection or the line")
+        ),
+        Binding(
+            "ctrl+c",
+            "copy",
+            N_("Copy"),
+            show=False,
+            tooltip=N_("Copy the selection (no code runs)"),
+        ),
+        Binding("ctrl+v", "paste", N_("Paste"), show=False, tooltip=N_("Paste")),
     ]
 
     def __init__(
@@ -126,6 +149,7 @@ class CodeEditor(TextArea):
             id=id,
             classes=classes,
         )
+        translate_bindings(self)
 
     async def _on_key(self, event: events.Key) -> None:
         """Enter starts the new line at the indentation Python expects there.

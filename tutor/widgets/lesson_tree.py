@@ -7,6 +7,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tutor.course import done_count
+from tutor.i18n import _
 from tutor.lessons.model import BrokenLesson, Catalog, Lesson, Step
 from tutor.progress import Progress
 from tutor.widgets.plain import plain
@@ -37,7 +38,7 @@ class LessonTree(Tree[Entry]):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__("Lessons", name=name, id=id, classes=classes)
+        super().__init__(_("Lessons"), name=name, id=id, classes=classes)
         self.catalog = catalog
         self.progress = progress
         self.show_root = False
@@ -51,7 +52,9 @@ class LessonTree(Tree[Entry]):
             parent = self.root
             if lesson.pack:
                 if lesson.pack not in packs:
-                    label = Text(f"{lesson.pack} (installed pack)", style="bold italic")
+                    label = Text(
+                        _("{pack} (installed pack)").format(pack=lesson.pack), style="bold italic"
+                    )
                     packs[lesson.pack] = self.root.add(label, expand=True)
                 parent = packs[lesson.pack]
             node = parent.add(self._lesson_label(number, lesson), data=lesson)
@@ -59,11 +62,21 @@ class LessonTree(Tree[Entry]):
                 node.add_leaf(self._step_label(step), data=step)
         for broken in self.catalog.broken:
             node = self.root.add(
-                plain(f"{BROKEN} {broken.title} (cannot load)", style="bold red"), data=broken
+                plain(
+                    _("{broken} {title} (cannot load)").format(broken=BROKEN, title=broken.title),
+                    style="bold red",
+                ),
+                data=broken,
             )
             for problem in broken.problems:
                 node.add_leaf(
-                    plain(f"line {problem.line}: {problem.message}", style="red"), data=broken
+                    plain(
+                        _("line {line}: {message}").format(
+                            line=problem.line, message=problem.message
+                        ),
+                        style="red",
+                    ),
+                    data=broken,
                 )
 
     def show_catalog(self, catalog: Catalog) -> None:

@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
+from tutor.i18n import _
 from tutor.sandbox.protocol import MetricPoint
 
 REDRAW_INTERVAL = 0.1
@@ -84,13 +85,13 @@ class LossPlot(PlotextPlot):
                 plt.plot(xs, ys, label=metric, marker="braille")
                 drawn.extend(ys)
         plt.xlabel("step")
-        plt.ylabel("value (log scale)" if self.log_scale else "value")
+        plt.ylabel(_("value (log scale)") if self.log_scale else _("value"))
         if drawn:
             # Rows of the plotting area: the widget less the frame, x ticks and labels.
             ticks, labels = y_ticks(min(drawn), max(drawn), self.size.height - 5, self.log_scale)
             plt.yticks(ticks, labels)
         if not drawn:
-            plt.title("no metrics yet: call tutor.log(step=i, loss=...) in your loop")
+            plt.title(_("no metrics yet: call tutor.log(step=i, loss=...) in your loop"))
         self.refresh()
 
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from tutor.i18n import N_, _
+
 LINE_LIMIT = 2_000
 """Characters drawn of one line; the rest is counted, not drawn."""
 
-HIDDEN = " … ({count:,} characters not shown) … "
+HIDDEN = N_(" … ({count:,} characters not shown) … ")
 """Stands where the middle of a too-long line was cut out."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -32,7 +34,7 @@ def shorten(text: str, limit: int = LINE_LIMIT) -> str:
     if len(text) <= limit:
         return text
     head, tail = limit * 3 // 4, limit // 4
-    return text[:head] + HIDDEN.format(count=len(text) - head - tail) + text[-tail:]
+    return text[:head] + _(HIDDEN).format(count=len(text) - head - tail) + text[-tail:]
 
 
 def printable(text: str, limit: int = LINE_LIMIT) -> str:
@@ -73,5 +75,5 @@ class LineBuffer:
 
     def text(self) -> str:
         """The line as drawn: its head, the count of what was cut, its tail."""
-        middle = HIDDEN.format(count=self.hidden) if self.hidden else ""
+        middle = _(HIDDEN).format(count=self.hidden) if self.hidden else ""
         return self.head + middle + self.tail

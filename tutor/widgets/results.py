@@ -10,14 +10,15 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
+from tutor.i18n import N_, _
 from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
 from tutor.widgets.loss_plot import LossPlot
 from tutor.widgets.output_log import OutputLog
 from tutor.widgets.plain import plain
 from tutor.widgets.variables import VariablesPanel
 
-PASS = "✓ PASS"
-FAIL = "✗ NOT YET"
+PASS = N_("✓ PASS")
+FAIL = N_("✗ NOT YET")
 WARN = "⚠"
 EXPLAIN = "→"
 
@@ -59,11 +60,11 @@ class ResultsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="verdict")
         with TabbedContent(id="results"):
-            with TabPane("Output", id="output-tab"):
+            with TabPane(_("Output"), id="output-tab"):
                 yield OutputLog(id="output")
-            with TabPane("Variables", id="variables-tab"):
+            with TabPane(_("Variables"), id="variables-tab"):
                 yield VariablesPanel(id="variables-panel")
-            with TabPane("Plot", id="plot-tab"):
+            with TabPane(_("Plot"), id="plot-tab"):
                 yield LossPlot(id="plot")
 
     @property
@@ -126,22 +127,28 @@ class ResultsPane(Vertical):
             self.set_verdict(f"{WARN} {reason}", "-warning")
         elif check and finished.check is not None and finished.check.passed:
             self.set_verdict(
-                f"{PASS} — {finished.check.message}. F8: next step · F3: the reference solution",
+                _("{passed} — {message}. F8: next step · F3: the reference solution").format(
+                    passed=_(PASS), message=finished.check.message
+                ),
                 "-pass",
             )
         elif check and finished.check is not None:
-            self.set_verdict(f"{FAIL} — {finished.check.message}", "-fail")
+            self.set_verdict(f"{_(FAIL)} — {finished.check.message}", "-fail")
         elif finished.status == "error" and finished.explanation:
-            self.set_verdict(f"✗ error: {finished.explanation}", "-fail")
+            self.set_verdict(_("✗ error: {what}").format(what=finished.explanation), "-fail")
         elif finished.status == "error":
             last = (finished.traceback.strip().splitlines()[-1:] or [finished.reason])[0]
             if "'ellipsis'" in last:
-                last += " — replace the `...` placeholders with your code"
-            self.set_verdict(f"✗ error: {last}", "-fail")
+                last = _("{error} — replace the `...` placeholders with your code").format(
+                    error=last
+                )
+            self.set_verdict(_("✗ error: {what}").format(what=last), "-fail")
         elif finished.warnings:
             self.set_verdict(f"{WARN} {finished.warnings[0]}", "-warning")
         else:
-            self.set_verdict(f"ran in {finished.seconds:.1f} s · F6 checks it", "")
+            self.set_verdict(
+                _("ran in {seconds:.1f} s · F6 checks it").format(seconds=finished.seconds), ""
+            )
 
     def toggle_plot(self) -> None:
         self.tabs.active = "output-tab" if self.tabs.active == "plot-tab" else "plot-tab"

@@ -14,10 +14,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
+from tutor.i18n import N_, _
 from tutor.sandbox.protocol import Stats, Variable
 from tutor.widgets.plain import plain
 
-COLUMNS = ("name", "type", "shape", "dtype", "device", "grad", "value")
+COLUMNS = (N_("name"), N_("type"), "shape", "dtype", "device", "grad", N_("value"))
+"""Headers; shape, dtype, device and grad are torch's own words, which learners search for."""
 CELL_LIMIT = 60
 """Characters of a name or value shown in a cell."""
 
@@ -34,7 +36,7 @@ class VariablesTable(DataTable[Text]):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self.add_columns(*COLUMNS)
+        self.add_columns(*(_(column) for column in COLUMNS))
 
     def show(self, variables: list[Variable]) -> None:
         self.clear()
@@ -83,7 +85,7 @@ class VariablesPanel(Vertical):
 
 def row(variable: Variable) -> tuple[str, ...]:
     shape = "" if variable.shape is None else str(tuple(variable.shape))
-    grad = {True: "yes", False: "no", None: ""}[variable.requires_grad]
+    grad = {True: _("yes"), False: _("no"), None: ""}[variable.requires_grad]
     return (
         variable.name,
         variable.type,
@@ -98,13 +100,15 @@ def row(variable: Variable) -> tuple[str, ...]:
 def summary(variable: Variable) -> str:
     """The value column: what matters about this kind of object in a few characters."""
     if variable.parameters is not None:
-        return f"{variable.parameters:,} parameters"
+        return _("{parameters:,} parameters").format(parameters=variable.parameters)
     if variable.stats is not None and (variable.stats.nan or variable.stats.inf):
-        return f"⚠ {variable.stats.nan:,} NaN, {variable.stats.inf:,} inf"
+        return _("⚠ {nan:,} NaN, {inf:,} inf").format(
+            nan=variable.stats.nan, inf=variable.stats.inf
+        )
     if variable.value:
         return variable.value
     if variable.length is not None:
-        return f"{variable.length:,} items"
+        return _("{length:,} items").format(length=variable.length)
     return ""
 
 
@@ -112,30 +116,54 @@ def details(variable: Variable) -> list[str]:
     """Lines for the details pane: a tensor's numbers, or a model's layers."""
     lines = [f"{variable.name}: {variable.type}"]
     if variable.shape is not None:
-        lines[0] += f" of shape {tuple(variable.shape)}, {variable.dtype} on {variable.device}"
+        lines[0] = _("{name}: {type} of shape {shape}, {dtype} on {device}").format(
+            name=variable.name,
+            type=variable.type,
+            shape=tuple(variable.shape),
+            dtype=variable.dtype,
+            device=variable.device,
+        )
     if variable.stats is not None:
         lines.extend(stats_lines(variable.stats, prod(variable.shape or ())))
     if variable.parameters is not None:
-        lines[0] += f", {variable.parameters:,} parameters"
+        lines[0] = _("{name}: {type}, {parameters:,} parameters").format(
+            name=variable.name, type=variable.type, parameters=variable.parameters
+        )
         for layer in variable.layers:
-            output = f"output {layer.output_shape}" if layer.output_shape else "no forward pass yet"
+            output = (
+                _("output {output_shape}").format(output_shape=layer.output_shape)
+                if layer.output_shape
+                else _("no forward pass yet")
+            )
             lines.append(
-                f"{'  ' * layer.depth}{layer.name} ({layer.type}) · "
-                f"{layer.parameters:,} parameters · {output}"
+                "  " * layer.depth
+                + _("{name} ({type}) · {parameters:,} parameters · {output}").format(
+                    name=layer.name, type=layer.type, parameters=layer.parameters, output=output
+                )
             )
     if variable.value:
-        lines.append(f"value: {variable.value}")
+        lines.append(_("value: {value}").format(value=variable.value))
     elif variable.length is not None:
-        lines.append(f"{variable.length:,} items")
+        lines.append(_("{length:,} items").format(length=variable.length))
     return lines
 
 
 def stats_lines(stats: Stats, size: int) -> list[str]:
     lines = []
     if stats.min is not None and stats.max is not None and stats.mean is not None:
-        lines.append(f"min {stats.min:.6g} · max {stats.max:.6g} · mean {stats.mean:.6g}")
-    lines.append(f"NaN values: {stats.nan:,} · infinite values: {stats.inf:,}")
-    lines.append(f"first values: {stats.first}")
+        lines.append(
+            _("min {min:.6g} · max {max:.6g} · mean {mean:.6g}").format(
+                min=stats.min, max=stats.max, mean=stats.mean
+            )
+        )
+    lines.append(
+        _("NaN values: {nan:,} · infinite values: {inf:,}").format(nan=stats.nan, inf=stats.inf)
+    )
+    lines.append(_("first values: {first}").format(first=stats.first))
     if stats.counted < size:
-        lines.append(f"(the figures cover the first {stats.counted:,} of {size:,} values)")
+        lines.append(
+            _("(the figures cover the first {counted:,} of {size:,} values)").format(
+                counted=stats.counted, size=size
+            )
+        )
     return lines
