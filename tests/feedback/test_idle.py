@@ -73,7 +73,10 @@ def test_code_that_does_not_parse_has_no_warnings() -> None:
 @pytest.mark.parametrize("step", load_catalog([LESSONS]).exercises(), ids=lambda step: step.key)
 def test_no_false_alarm_on_any_lesson_solution(step) -> None:  # noqa: ANN001 - a Step
     exercise = step.exercise
-    namespace: dict[str, object] = {"__name__": "__main__"}
+    # Run as each process of a multi-process solution runs it (its `if __name__ == "__main__":`
+    # block, which starts the processes, is skipped): the processes themselves cannot be
+    # started from a namespace exec'd here, which they could not import.
+    namespace: dict[str, object] = {"__name__": "__mp_main__"}
     torch.manual_seed(0)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
