@@ -103,7 +103,8 @@ class MetricsBuffer:
 
     def begin(self, run_id: int) -> None:
         self._run_id, self._next_step = run_id, 0
-        self._children.drain(lambda step, values: None)  # left by an earlier run's children
+        with self._flush_lock:  # the polling thread may still be flushing the last run
+            self._children.drain(lambda step, values: None)  # an earlier run's children's
         self._active.set()
 
     def sink(self, step: int | None, values: Any) -> None:
