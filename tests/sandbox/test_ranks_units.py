@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,24 @@ def test_the_spawn_support_is_never_pickled_outside_a_spawn() -> None:
     spawned = ranks.Spawned([("x = 1", "<your code>")], seed=False, metrics_fd=1, gpu_memory=None)
     with pytest.raises(TypeError, match="only pickled to start a process"):
         pickle.dumps(spawned)
+
+
+def test_a_flood_costs_no_memory_and_a_closed_pipe_is_left_alone() -> None:
+    import threading
+
+    pipe = ranks.MetricsPipe()
+    point = json.dumps({"rank": 1, "pid": 12, "step": 0, "values": {"loss": 1.0}}).encode()
+    flood = b"x" * (1 << 20) + b"\n" + point + b"\n"
+    writer = threading.Thread(target=os.write, args=(pipe.write_fd, flood))
+    writer.start()
+    got: list[tuple[int, dict[str, float]]] = []
+    deadline = time.monotonic() + 30
+    while (writer.is_alive() or not got) and time.monotonic() < deadline:
+        pipe.drain(lambda step, values: got.append((step, values)))
+        assert len(pipe._rest) <= ranks.LINE_LIMIT
+    writer.join()
+    assert got == [(0, {"loss (rank 1)": 1.0})]
+    os.close(pipe.read_fd)  # as a snippet closing every fd would
+    assert not pipe.intact
+    pipe.drain(lambda step, values: got.append((step, values)))  # no EBADF
+    assert len(got) == 1

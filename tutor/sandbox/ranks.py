@@ -38,6 +38,8 @@ CONFIG_KEY = "tutor_spawned"
 """Where the `Spawned` lives in `multiprocessing.current_process()._config`."""
 LINE_LIMIT = 4096
 """A metrics line at most PIPE_BUF long is written atomically: ranks never interleave."""
+DRAIN_READS = 64
+"""Reads of 64 KiB per drain, at most: ten drains a second pass 40 MiB/s of points."""
 LOCALHOST = "127.0.0.1"
 
 PointSink = Callable[[int, dict[str, float]], None]
@@ -166,30 +168,71 @@ class RankStream(io.TextIOWrapper):
 
 
 class MetricsPipe:
-    """The worker's end of the pipe the children's `tutor.log` points arrive on."""
+    """The worker's end of the pipe the children's `tutor.log` points arrive on.
+
+    Both ends live at random high fds, as the channel's do, away from what a snippet
+    closes or writes by accident. A snippet that still closes or replaces one loses only
+    its ranks' curves: the pipe is checked before each use and left alone once it is
+    not ours any more.
+    """
 
     def __init__(self) -> None:
-        self.read_fd, self.write_fd = os.pipe()
+        from tutor.sandbox.channel import hide_fd
+
+        read_fd, write_fd = os.pipe()
+        self.read_fd, self.write_fd = hide_fd(read_fd), hide_fd(write_fd)
         os.set_blocking(self.read_fd, False)
+        self._identity = {fd: _identity(fd) for fd in (self.read_fd, self.write_fd)}
         self._rest = b""
+        self._skipping = False
+        """Inside a line longer than LINE_LIMIT: dropped up to its newline."""
+
+    @property
+    def intact(self) -> bool:
+        """Both ends are still the pipe made here."""
+        try:
+            return all(_identity(fd) == known for fd, known in self._identity.items())
+        except OSError:
+            return False
 
     def drain(self, sink: PointSink) -> None:
-        """Hand every complete point waiting in the pipe to `sink` (step, named values)."""
-        data = self._rest
-        while True:
+        """Hand every complete point waiting in the pipe to `sink` (step, named values).
+
+        Reads at most DRAIN_READS chunks a call, and never keeps more than LINE_LIMIT
+        bytes of an unfinished line: a snippet flooding the pipe costs no memory.
+        """
+        if not self.intact:
+            self._rest, self._skipping = b"", False
+            return
+        for _ in range(DRAIN_READS):
             try:
                 chunk = os.read(self.read_fd, 65536)
-            except (BlockingIOError, InterruptedError):
-                break
+            except OSError:  # empty (EAGAIN), or closed by the snippet since the check
+                return
             if not chunk:
-                break
-            data += chunk
-        *lines, self._rest = data.split(b"\n")
-        self._rest = self._rest[-LINE_LIMIT:]
-        for line in lines:
-            point = parse_point(line)
-            if point is not None:
-                sink(*point)
+                return
+            *complete, last = chunk.split(b"\n")
+            if complete:
+                if self._skipping:
+                    complete = complete[1:]
+                else:
+                    complete[0] = self._rest + complete[0]
+                self._rest, self._skipping = b"", False
+            else:
+                last = self._rest + last
+            if self._skipping or len(last) > LINE_LIMIT:
+                self._rest, self._skipping = b"", True
+            else:
+                self._rest = last
+            for line in complete:
+                point = parse_point(line)
+                if point is not None:
+                    sink(*point)
+
+
+def _identity(fd: int) -> tuple[int, int]:
+    status = os.fstat(fd)
+    return status.st_dev, status.st_ino
 
 
 def parse_point(line: bytes) -> tuple[int, dict[str, float]] | None:
@@ -219,7 +262,7 @@ class Spawned:
         blocks: list[tuple[str, str]],
         *,
         seed: bool,
-        metrics_fd: int,
+        metrics_fd: int | None,
         gpu_memory: float | None,
         threads: int | None = None,
     ) -> None:
@@ -228,6 +271,7 @@ class Spawned:
         self.seed = seed
         """Seed the generators before running them, as a check does in the worker."""
         self.metrics_fd = metrics_fd
+        """Where the child writes its points; None when the snippet broke the pipe."""
         self.gpu_memory = gpu_memory
         self.threads = threads
         """The worker's torch thread count, so ranks leave the UI its core too and never spin
@@ -239,7 +283,7 @@ class Spawned:
 
         if context.get_spawning_popen() is None:
             raise TypeError("tutor's spawn support is only pickled to start a process")
-        fd = reduction.DupFd(self.metrics_fd)
+        fd = None if self.metrics_fd is None else reduction.DupFd(self.metrics_fd)
         return (_in_child, (self.blocks, self.seed, fd, self.gpu_memory, self.threads))
 
     def start(self) -> None:
@@ -274,7 +318,7 @@ class Spawned:
         self._next_step[rank] = step + 1
         message = {"rank": rank, "pid": os.getpid(), "step": step, "values": dict(values)}
         line = json.dumps(message).encode() + b"\n"
-        if len(line) <= LINE_LIMIT:
+        if self.metrics_fd is not None and len(line) <= LINE_LIMIT:
             os.write(self.metrics_fd, line)
 
 
@@ -285,8 +329,9 @@ def _in_child(
     gpu_memory: float | None,
     threads: int | None,
 ) -> Spawned:
+    metrics_fd = None if fd is None else fd.detach()
     spawned = Spawned(
-        blocks, seed=seed, metrics_fd=fd.detach(), gpu_memory=gpu_memory, threads=threads
+        blocks, seed=seed, metrics_fd=metrics_fd, gpu_memory=gpu_memory, threads=threads
     )
     spawned.start()
     return spawned

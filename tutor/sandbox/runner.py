@@ -218,7 +218,7 @@ class Worker:
                 ranks.Spawned(
                     setup_block + code,
                     seed=check,
-                    metrics_fd=self.children.write_fd,
+                    metrics_fd=self.children.write_fd if self.children.intact else None,
                     gpu_memory=self.limits.gpu_memory,
                     threads=self.limits.threads,
                 )
