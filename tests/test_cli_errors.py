@@ -151,3 +151,20 @@ def test_a_closed_pipe_prints_nothing(tutor_home: Path) -> None:
     err = process.stderr.read()
     assert process.wait(timeout=60) == 141
     assert err == b""
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--lang", "pt", "--help"], ["uso: tutor", "opções:", "mostrar esta ajuda e sair"]),
+        (["--lang=es", "run", "--help"], ["uso: tutor run", "detener después de S segundos"]),
+    ],
+)
+def test_help_is_in_the_chosen_language(
+    argv: list[str], words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    for word in words:
+        assert word in out
+    assert "usage:" not in out and "show this help" not in out

@@ -421,7 +421,7 @@ def test_attempt_verdicts_are_one_line() -> None:
 def test_changes_never_saved_can_be_rescued_into_an_importable_file(
     path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from tutor.cli import _rescue
+    from tutor.progress.commands import rescue
 
     store = ProgressStore(path)
     store.update("a/b", code="saved\n")
@@ -433,7 +433,7 @@ def test_changes_never_saved_can_be_rescued_into_an_importable_file(
     store.update("a/b", code="typed while the disk was full\n")
     store.add_attempt("a/b", "run", "ran without errors", False, "typed\n")
     monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path))
-    _rescue(store)
+    rescue(store)
     (rescued,) = tmp_path.glob("tutor-unsaved-*.json")
 
     elsewhere = ProgressStore(tmp_path / "elsewhere" / "progress.db")

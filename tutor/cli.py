@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from tutor import __version__, i18n
 from tutor.course import listing, resolve, resume_step
-from tutor.i18n import N_, _
+from tutor.i18n import _
 from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
 from tutor.lessons.model import Catalog
 from tutor.lessons.packs import Pack, installed_packs
@@ -27,12 +27,8 @@ from tutor.lessons.translations import translation_gaps
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
 from tutor.locations import bundled_lessons_dir, progress_file
-from tutor.progress import CANNOT_SAVE, NotProgress, ProgressStore
+from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.progress.store import INTERACTIVE_BUSY_TIMEOUT
-
-RESCUED = N_(
-    "Your unsaved changes were written to {path}; `tutor progress import {path}` adds them."
-)
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141
@@ -43,8 +39,28 @@ class UsageError(Exception):
     """Bad command-line input, said in one line."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, with its errors in one line instead of a usage block."""
+    """argparse, with its errors in one line instead of a usage block, in the learner's language.
+
+    argparse words its help with the process-wide gettext domain, not ours: its headings
+    and the -h line are set here, in our catalog's words.
+    """
+
+    def __init__(self, *args, parents=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, formatter_class=_Formatter, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = _("show this help message and exit")
+        for parent in parents:  # as argparse does, but after the headings have our words
+            self._add_container_actions(parent)
+            self._defaults.update(parent._defaults)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         line = _("{prog}: {message} (see `{prog} --help`)").format(prog=self.prog, message=message)
@@ -52,8 +68,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(_language_in(words))  # --help is worded before the arguments are read
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(words)
     except SystemExit as exit_:  # --help, --version, or the one-line error above
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     handler = getattr(args, "handler", launch)
@@ -72,6 +90,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 130
+
+
+def _language_in(words: list[str]) -> str:
+    """The language `--lang` asks for among raw arguments, else the environment's."""
+    for index, word in enumerate(words):
+        asked = word.partition("=")[2] if word.startswith("--lang=") else None
+        if word == "--lang" and index + 1 < len(words):
+            asked = words[index + 1]
+        if asked is not None:
+            return i18n.normalize(asked) or i18n.from_environment()
+    return i18n.from_environment()
 
 
 def _language(args: argparse.Namespace) -> str:
@@ -145,20 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         action="append",
         default=argparse.SUPPRESS,
-        help="use the lessons in DIR instead of the bundled ones (repeatable)",
+        help=_("use the lessons in DIR instead of the bundled ones (repeatable)"),
     )
     common.add_argument(
         "--lang",
         metavar="LANG",
         default=argparse.SUPPRESS,
-        help="show lesson prose in LANG (e.g. pt, es) where a translation exists",
+        help=_("the language of the app and the lessons: en, pt or es (default: from LANG)"),
     )
     common.add_argument(
         "--device",
         metavar="DEVICE",
         type=_device,
         default=argparse.SUPPRESS,
-        help="where learners' code runs: auto (default), cpu, cuda or cuda:N",
+        help=_("where learners' code runs: auto (default), cpu, cuda or cuda:N"),
     )
     common.add_argument(
         "--gpu-memory",
@@ -169,56 +198,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = _Parser(
         prog="tutor",
-        description="Learn PyTorch by doing, in your terminal.",
+        description=_("Learn PyTorch by doing, in your terminal."),
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"tutor {__version__}",
+        help=_("show the version and exit"),
+    )
+    commands = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
 
     open_parser = commands.add_parser(
-        "open", parents=[common], help="open a lesson (LESSON or LESSON/STEP)"
+        "open", parents=[common], help=_("open a lesson (LESSON or LESSON/STEP)")
     )
     open_parser.add_argument("target", metavar="LESSON")
     open_parser.set_defaults(handler=launch)
 
-    list_parser = commands.add_parser("list", parents=[common], help="list lessons and progress")
-    list_parser.add_argument("--json", action="store_true", help="print JSON")
+    list_parser = commands.add_parser("list", parents=[common], help=_("list lessons and progress"))
+    list_parser.add_argument("--json", action="store_true", help=_("print JSON"))
     list_parser.set_defaults(handler=list_lessons)
 
     lint_parser = commands.add_parser(
-        "lint", parents=[common], help="check lesson files; prints file:line: message"
+        "lint", parents=[common], help=_("check lesson files; prints file:line: message")
     )
     lint_parser.add_argument("paths", metavar="PATH", nargs="*", type=Path)
     lint_parser.set_defaults(handler=lint)
 
     run_parser = commands.add_parser(
-        "run", parents=[common], help="run FILE in the sandboxed worker, as `python FILE` would"
+        "run", parents=[common], help=_("run FILE in the sandboxed worker, as `python FILE` would")
     )
     run_parser.add_argument("file", metavar="FILE", type=Path)
-    run_parser.add_argument("args", metavar="ARG", nargs="*", help="arguments for FILE (after --)")
-    run_parser.add_argument("--timeout", metavar="S", type=float, help="stop after S seconds")
+    run_parser.add_argument(
+        "args", metavar="ARG", nargs="*", help=_("arguments for FILE (after --)")
+    )
+    run_parser.add_argument("--timeout", metavar="S", type=float, help=_("stop after S seconds"))
     run_parser.add_argument(
         "--memory",
         metavar="SIZE",
         type=_size,
-        help="memory limit, e.g. 2G (default: half the RAM, at most 4G)",
+        help=_("memory limit, e.g. 2G (default: half the RAM, at most 4G)"),
     )
     run_parser.add_argument(
         "--threads",
         metavar="N",
         type=_count,
-        help="torch threads (default: torch's own, as with `python FILE`)",
+        help=_("torch threads (default: torch's own, as with `python FILE`)"),
     )
     run_parser.add_argument(
         "--explain",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="after an error, explain it on stderr (default: only when stderr is a terminal)",
+        help=_("after an error, explain it on stderr (default: only when stderr is a terminal)"),
     )
     run_parser.set_defaults(handler=run_file)
 
     check_parser = commands.add_parser(
-        "check", parents=[common], help="check FILE as your answer to EXERCISE (lesson/step)"
+        "check", parents=[common], help=_("check FILE as your answer to EXERCISE (lesson/step)")
     )
     check_parser.add_argument("exercise", metavar="EXERCISE")
     check_parser.add_argument("file", metavar="FILE", type=Path)
@@ -226,58 +262,62 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-record",
         dest="record",
         action="store_false",
-        help="only try: keep neither the attempt nor a pass in your progress",
+        help=_("only try: keep neither the attempt nor a pass in your progress"),
     )
     check_parser.set_defaults(handler=check_exercise)
 
     progress_parser = commands.add_parser(
-        "progress", parents=[common], help="export or import your progress as JSON"
+        "progress", parents=[common], help=_("export or import your progress as JSON")
     )
     progress_commands = progress_parser.add_subparsers(
-        title="progress commands", metavar="ACTION", required=True
+        title=_("progress commands"), metavar="ACTION", required=True
     )
     export_parser = progress_commands.add_parser(
-        "export", help="write your progress, code and attempts as JSON (to stdout without FILE)"
+        "export", help=_("write your progress, code and attempts as JSON (to stdout without FILE)")
     )
     export_parser.add_argument("file", metavar="FILE", type=Path, nargs="?")
     export_parser.set_defaults(handler=export_progress)
     import_parser = progress_commands.add_parser(
-        "import", help="merge an export in: done stays done, the newer code wins"
+        "import", help=_("merge an export in: done stays done, the newer code wins")
     )
     import_parser.add_argument("file", metavar="FILE", type=Path)
     import_parser.set_defaults(handler=import_progress)
 
-    dev_parser = commands.add_parser("dev", help="tools for lesson authors: check, new")
-    dev_commands = dev_parser.add_subparsers(title="dev commands", metavar="COMMAND", required=True)
+    dev_parser = commands.add_parser("dev", help=_("tools for lesson authors: check, new, strings"))
+    dev_commands = dev_parser.add_subparsers(
+        title=_("dev commands"), metavar="COMMAND", required=True
+    )
     dev_check_parser = dev_commands.add_parser(
         "check",
         parents=[common],
-        help="lint, then run every exercise's solution, starter and mistakes (file:line: what)",
+        help=_("lint, then run every exercise's solution, starter and mistakes (file:line: what)"),
     )
     dev_check_parser.add_argument("paths", metavar="PATH", nargs="*", type=Path)
     dev_check_parser.add_argument(
-        "--workers", metavar="N", type=int, help="workers in parallel (default: one per core)"
+        "--workers", metavar="N", type=int, help=_("workers in parallel (default: one per core)")
     )
     dev_check_parser.set_defaults(handler=dev_check)
     dev_strings_parser = dev_commands.add_parser(
         "strings",
         parents=[common],
-        help="print the texts in a lesson's code that its --lang translation lacks",
+        help=_("print the texts in a lesson's code that its --lang translation lacks"),
     )
     dev_strings_parser.add_argument("paths", metavar="LESSON", nargs="+", type=Path)
     dev_strings_parser.set_defaults(handler=dev_strings)
     dev_new_parser = dev_commands.add_parser(
-        "new", help="write a new lesson file to start from (it passes `tutor dev check`)"
+        "new", help=_("write a new lesson file to start from (it passes `tutor dev check`)")
     )
     dev_new_parser.add_argument("lesson_id", metavar="LESSON-ID")
-    dev_new_parser.add_argument("--title", help="the lesson's title (default: from the id)")
+    dev_new_parser.add_argument("--title", help=_("the lesson's title (default: from the id)"))
     dev_new_parser.add_argument(
-        "--dir", type=Path, default=Path(), help="the folder to write it in (default: here)"
+        "--dir", type=Path, default=Path(), help=_("the folder to write it in (default: here)")
     )
     dev_new_parser.set_defaults(handler=dev_new)
 
     doctor_parser = commands.add_parser(
-        "doctor", parents=[common], help="show Python, torch, GPUs, terminal and active protections"
+        "doctor",
+        parents=[common],
+        help=_("show Python, torch, GPUs, terminal and active protections"),
     )
     doctor_parser.set_defaults(handler=doctor)
     return parser
@@ -310,27 +350,11 @@ def launch(args: argparse.Namespace) -> int:
         return 2
     app.run()
     if not store.flush() and store.unsaved:
+        from tutor.progress.commands import rescue
+
         _warn(_(CANNOT_SAVE).format(why=store.problem))
-        _rescue(store)
+        rescue(store)
     return app.return_code or 0
-
-
-def _rescue(store: ProgressStore) -> None:
-    """The app quit with changes it could not save: put them where `progress import` finds them."""
-    import tempfile
-    import time
-
-    from tutor.progress import atomic_write
-    from tutor.progress.transfer import to_text
-
-    name = f"tutor-unsaved-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    for folder in (Path(tempfile.gettempdir()), Path.cwd()):
-        try:
-            atomic_write(folder / name, to_text(store.unsaved_changes()))
-        except OSError:
-            continue
-        _warn(_(RESCUED).format(path=folder / name))
-        return
 
 
 def list_lessons(args: argparse.Namespace) -> int:
@@ -419,58 +443,15 @@ def check_exercise(args: argparse.Namespace) -> int:
 
 
 def export_progress(args: argparse.Namespace) -> int:
-    import sqlite3
+    from tutor.progress.commands import export_progress
 
-    from tutor.progress import atomic_write
-    from tutor.progress.store import describe
-    from tutor.progress.transfer import to_text
-
-    store = ProgressStore(progress_file())
-    _warn(store.warning)
-    try:
-        text = to_text(store.snapshot())
-    except (sqlite3.Error, OSError) as error:
-        _warn(_("progress cannot be read right now: {why}").format(why=describe(error, store.path)))
-        return 1
-    if args.file is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        atomic_write(args.file, text)
-    except OSError as error:
-        _warn(_("cannot write {path}: {why}").format(path=args.file, why=error.strerror or error))
-        return 1
-    _warn(_("progress written to {path}").format(path=args.file))
-    return 0
+    return export_progress(progress_file(), args.file)
 
 
 def import_progress(args: argparse.Namespace) -> int:
-    import sqlite3
+    from tutor.progress.commands import import_progress
 
-    from tutor.progress.store import describe
-    from tutor.progress.transfer import read_file
-
-    try:
-        snapshot = read_file(args.file)
-    except OSError as error:
-        _warn(_("cannot read {path}: {why}").format(path=args.file, why=error.strerror or error))
-        return 2
-    except NotProgress as error:
-        _warn(_("{path} is not a progress export: {why}").format(path=args.file, why=error))
-        return 1
-    store = ProgressStore(progress_file())
-    _warn(store.warning)
-    try:
-        changed, attempts = store.merge(snapshot)
-    except (sqlite3.Error, OSError) as error:
-        _warn(_(CANNOT_SAVE).format(why=describe(error, store.path)))
-        return 1
-    _warn(
-        _("imported {path}: exercises changed: {changed}, attempts added: {attempts}").format(
-            path=args.file, changed=changed, attempts=attempts
-        )
-    )
-    return 0
+    return import_progress(progress_file(), args.file)
 
 
 def dev_check(args: argparse.Namespace) -> int:

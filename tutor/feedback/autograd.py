@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from tutor.feedback.describe import code, is_tensor, names, shape, tensors
+from tutor.feedback.describe import code, is_module, is_tensor, names, shape, tensors
 from tutor.feedback.messages import say
 from tutor.feedback.rules import rule
-from tutor.feedback.scene import Scene
+from tutor.feedback.scene import MISSING, Scene
 
 
 def _backward_receiver(scene: Scene) -> tuple[str, Any] | None:
@@ -45,15 +45,12 @@ def _stored(node: ast.Name) -> bool:
 
 
 def _enclosing_loop(scene: Scene) -> ast.For | ast.While | None:
-    found = None
-    if scene.tree is not None:
-        for node in ast.walk(scene.tree):
-            if isinstance(node, (ast.For, ast.While)) and (
-                node.lineno <= scene.line <= (node.end_lineno or 0)
-            ):
-                if found is None or node.lineno > found.lineno:
-                    found = node
-    return found
+    line = scene.line
+    return scene.last(
+        lambda node: (
+            isinstance(node, (ast.For, ast.While)) and node.lineno <= line <= (node.end_lineno or 0)
+        )
+    )
 
 
 @rule(r"does not require grad and does not have a grad_fn")
@@ -84,15 +81,14 @@ def without_grad(scene: Scene, match: re.Match[str]) -> str | None:
 
 
 def _last_assignment(scene: Scene, name: str, before: int) -> ast.Assign | None:
-    found = None
-    if scene.tree is None:
-        return None
-    for node in ast.walk(scene.tree):
-        if isinstance(node, ast.Assign) and node.lineno < before:
-            targets = [t for t in node.targets if isinstance(t, ast.Name) and t.id == name]
-            if targets and (found is None or node.lineno > found.lineno):
-                found = node
-    return found
+    return scene.last(lambda node: _assigns(node, name) and node.lineno < before)
+
+
+def _assigns(node: ast.AST, name: str) -> bool:
+    """`node` is an assignment `name = ...`."""
+    return isinstance(node, ast.Assign) and any(
+        isinstance(target, ast.Name) and target.id == name for target in node.targets
+    )
 
 
 def _no_grad_block(scene: Scene, statement: ast.stmt) -> ast.With | None:
@@ -115,7 +111,7 @@ def _sources(scene: Scene, expression: ast.expr, depth: int) -> Iterator[tuple[s
             continue
         seen.add(node.id)
         value = scene.scope.get(node.id)
-        if _is_module(value):
+        if is_module(value):
             yield node.id, value
         elif is_tensor(value):
             earlier = _last_assignment(scene, node.id, expression.lineno)
@@ -133,14 +129,8 @@ def _uses_tensors(scene: Scene, expression: ast.expr, own: str) -> bool:
     )
 
 
-def _is_module(value: Any) -> bool:
-    import torch
-
-    return isinstance(value, torch.nn.Module)
-
-
 def _requires_grad(value: Any) -> bool:
-    if _is_module(value):
+    if is_module(value):
         return any(p.requires_grad for p in value.parameters())
     return bool(is_tensor(value) and value.requires_grad)
 
@@ -238,9 +228,6 @@ def truth(scene: Scene, match: re.Match[str]) -> str | None:
     return None
 
 
-_MISSING = object()
-
-
 @rule(r"'NoneType' object has no attribute|'NoneType'", "AttributeError", "TypeError")
 def grad_is_none(scene: Scene, match: re.Match[str]) -> str | None:
     """`x.grad.zero_()` or `x -= lr * x.grad` when `x.grad` is None, and why it is."""
@@ -249,7 +236,7 @@ def grad_is_none(scene: Scene, match: re.Match[str]) -> str | None:
     for node in ast.walk(scene.statement):
         if not (isinstance(node, ast.Attribute) and node.attr == "grad"):
             continue
-        owner = scene.value(node.value, _MISSING)
+        owner = scene.value(node.value, MISSING)
         if not is_tensor(owner) or owner.grad is not None:
             continue
         text = scene.text(node.value)
@@ -271,18 +258,12 @@ def grad_is_none(scene: Scene, match: re.Match[str]) -> str | None:
 
 def _reassigned_from_itself(scene: Scene, name: str) -> ast.Assign | None:
     """The last `name = ... name ...` in the code: a rebinding that made a new tensor."""
-    found = None
-    if scene.tree is None:
-        return None
-    for node in ast.walk(scene.tree):
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    return scene.last(
+        lambda node: (
+            _assigns(node, name)
             and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.value))
-            and (found is None or node.lineno > found.lineno)
-        ):
-            found = node
-    return found
+        )
+    )
 
 
 @rule(r"grad can be implicitly created only for scalar outputs")
@@ -319,8 +300,8 @@ def optimizer_parameters(scene: Scene, match: re.Match[str]) -> str | None:
                 node = keyword.value
         if node is None:
             return None
-        value, text = scene.value(node, _MISSING), scene.text(node)
-        if isinstance(value, torch.nn.Module):
+        value, text = scene.value(node, MISSING), scene.text(node)
+        if is_module(value):
             return say("optimizer_module", arg=text)
         if is_tensor(value):
             return say("optimizer_tensor", arg=text)

@@ -13,12 +13,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from tutor.feedback.scene import Scene
+from tutor.i18n import and_list
 
 
 def is_tensor(value: Any) -> bool:
     import torch
 
     return isinstance(value, torch.Tensor)
+
+
+def is_module(value: Any) -> bool:
+    import torch
+
+    return isinstance(value, torch.nn.Module)
 
 
 def shape(tensor: Any) -> str:
@@ -61,10 +68,7 @@ def code(text: str) -> str:
 
 def names(items: Iterable[str]) -> str:
     """`a`, `b` and `c`: a list of code names, the one list form the templates accept."""
-    quoted = [f"`{item}`" for item in items]
-    if len(quoted) <= 1:
-        return "".join(quoted)
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return and_list([f"`{item}`" for item in items])
 
 
 def tensors(scene: Scene, nodes: Iterable[ast.AST]) -> list[tuple[str, Any]]:
@@ -159,6 +163,11 @@ def inner_call(scene: Scene, kind: type) -> tuple[Any, Any]:
             first = code_object.co_varnames[1] if code_object.co_argcount > 1 else None
             return module, frame.f_locals.get(first) if first else None
     return None, None
+
+
+def layer_names(scene: Scene, layer: Any, received: Any) -> tuple[str | None, str | None]:
+    """The learner's names for a layer found in torch's frames and for the input it got."""
+    return name_of(scene, layer), input_name(scene, called_with(scene, layer), received)
 
 
 def input_name(scene: Scene, call: ast.Call | None, value: Any) -> str | None:

@@ -8,13 +8,13 @@ from typing import Any
 
 from tutor.feedback.describe import (
     argument,
-    called_with,
     code,
     dtype,
     inner_call,
-    input_name,
+    is_module,
     is_tensor,
     layer_name,
+    layer_names,
     name_of,
     names,
     shape,
@@ -22,7 +22,7 @@ from tutor.feedback.describe import (
 )
 from tutor.feedback.messages import say
 from tutor.feedback.rules import rule
-from tutor.feedback.scene import Scene
+from tutor.feedback.scene import MISSING, Scene
 
 CLASSIFICATION_LOSSES = ("CrossEntropyLoss", "NLLLoss")
 CLASSIFICATION_FUNCTIONS = ("cross_entropy", "nll_loss")
@@ -38,8 +38,7 @@ def dtypes(scene: Scene, match: re.Match[str]) -> str | None:
     layer, received = inner_call(scene, torch.nn.Module)
     weight = getattr(layer, "weight", None)
     if is_tensor(weight) and is_tensor(received) and weight.dtype != received.dtype:
-        layer_text = name_of(scene, layer)
-        given = input_name(scene, called_with(scene, layer), received)
+        layer_text, given = layer_names(scene, layer, received)
         if layer_text is None or given is None:
             return None
         first = say(
@@ -72,9 +71,7 @@ def _loss_call(scene: Scene) -> tuple[ast.Call, str, Any, str, Any] | None:
     functional = torch.nn.functional
     for call in scene.calls():
         function = scene.value(call.func)
-        is_layer = type(function).__name__ in CLASSIFICATION_LOSSES and isinstance(
-            function, torch.nn.Module
-        )
+        is_layer = type(function).__name__ in CLASSIFICATION_LOSSES and is_module(function)
         if not is_layer and not any(
             function is getattr(functional, n) for n in CLASSIFICATION_FUNCTIONS
         ):
@@ -211,14 +208,13 @@ def devices(scene: Scene, match: re.Match[str]) -> str | None:
     layer, received = inner_call(scene, torch.nn.Module)
     parameter = next(iter(layer.parameters()), None) if layer is not None else None
     if parameter is not None and is_tensor(received) and parameter.device != received.device:
-        layer_text = name_of(scene, layer)
-        given = input_name(scene, called_with(scene, layer), received)
+        layer_text, given = layer_names(scene, layer, received)
         if layer_text is not None and given is not None:
             found = [(layer_text, parameter.device), (given, received.device)]
     if not found:
         for call in scene.calls():
             value = scene.value(call.func)
-            if isinstance(value, torch.nn.Module):
+            if is_module(value):
                 first = next(iter(value.parameters()), None)
                 if first is not None:
                     found.append((scene.text(call.func), first.device))
@@ -308,12 +304,11 @@ def not_a_tensor(scene: Scene, match: re.Match[str]) -> str | None:
     layer, received = inner_call(scene, torch.nn.Module)
     name = where = None
     if layer is not None and type(received).__name__ == kind:
-        name = input_name(scene, called_with(scene, layer), received)
-        where = name_of(scene, layer)
+        where, name = layer_names(scene, layer, received)
     else:
         for call in scene.calls():
             node = argument(call, position - 1, "input")
-            value = scene.value(node, _MISSING) if node is not None else _MISSING
+            value = scene.value(node, MISSING) if node is not None else MISSING
             if type(value).__name__ == kind:
                 name, where, received, layer = scene.text(node), scene.text(call.func), value, None
                 break
@@ -327,6 +322,3 @@ def not_a_tensor(scene: Scene, match: re.Match[str]) -> str | None:
     if kind == "NoneType":
         return say("none_input", **fields)
     return None
-
-
-_MISSING = object()

@@ -13,13 +13,16 @@ import ast
 import itertools
 import linecache
 from collections import ChainMap
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import FrameType, TracebackType
 from typing import Any
 
 from tutor.feedback.evaluate import Evaluator, children
+
+MISSING = object()
+"""A `Scene.value` default that tells "cannot be evaluated" apart from a value of None."""
 
 
 @dataclass
@@ -121,6 +124,17 @@ class Scene:
             found.remove(node)
             found.insert(0, node)
         yield from found
+
+    def last(self, match: Callable[[Any], bool]) -> Any:
+        """The node of the learner's code that `match` accepts and that starts on the latest
+        line: the assignment a name last got, the innermost loop around a line."""
+        found = None
+        if self.tree is not None:
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.stmt) and match(node):
+                    if found is None or node.lineno > found.lineno:
+                        found = node
+        return found
 
     def local(self, name: str, where: str = "") -> Any:
         """A local variable of the innermost inner frame (in a file ending with `where`)."""

@@ -23,11 +23,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from tutor.lessons.model import CheckReport, CodeBlock
+from tutor import i18n
+from tutor.lessons.model import CodeBlock
 from tutor.locations import data_dir, scratch_folder
 from tutor.sandbox.capture import OutputTap
-from tutor.sandbox.crashes import LOST, crash_reason, trim_crash_log
-from tutor.sandbox.limits import Limits, format_size, process_containment, set_child_subreaper
+from tutor.sandbox.crashes import crash_reason, trim_crash_log
+from tutor.sandbox.endings import crashed, killed, tampered, timed_out
+from tutor.sandbox.limits import Limits, process_containment, set_child_subreaper
 from tutor.sandbox.procs import count_below
 from tutor.sandbox.protocol import (
     DeviceReport,
@@ -48,7 +50,6 @@ LEARNER_FILENAME = "<your code>"
 """How tracebacks name the learner's snippet (no "/": SyntaxError keeps only a basename)."""
 WATCH_INTERVAL = 0.1
 """Seconds between two counts of a run's processes by the watchdog."""
-TAMPERED_REASON = "your code wrote to tutor's private reply channel, so its worker was replaced"
 
 __all__ = ["Supervisor", "SandboxError", "State", "EventCallback", "StateCallback"]
 
@@ -211,13 +212,15 @@ class Supervisor:
         filename: str | None = None,
         cwd: Path | None = None,
         on_event: EventCallback | None = None,
+        lang: str | None = None,
     ) -> Finished:
         """Run `code` in `key`'s namespace (REPL), or as `python FILE` would (`script`).
 
         `setup` runs first when the namespace is new. `filename` names the code in
         tracebacks: `<key>` by default, the script's absolute path for `script`. The
         code runs in `cwd`: by default `key`'s scratch folder, or for a script the
-        worker's own folder (where `python FILE` was typed).
+        worker's own folder (where `python FILE` was typed). The worker words its
+        explanations in `lang`, by default this process's current language.
         """
         message = {
             "type": "run",
@@ -228,6 +231,7 @@ class Supervisor:
             "script": script,
             "argv": list(argv) if argv is not None else None,
             "cwd": _folder(cwd or (None if script else scratch_folder(key))),
+            "lang": lang or i18n.current(),
         }
         return await self._request(message, on_event, self.limits.run_timeout)
 
@@ -241,6 +245,7 @@ class Supervisor:
         names: Collection[str] | None = None,
         cwd: Path | None = None,
         on_event: EventCallback | None = None,
+        lang: str | None = None,
     ) -> Finished:
         """Run setup and `code` in a fresh namespace exactly as a run does, then `checks`.
 
@@ -248,7 +253,8 @@ class Supervisor:
         later runs see what the checks saw. `Finished.check` carries the verdict.
         `names` (`Exercise.names`) are the names the exercise asks for: a check that
         fails on any other has a bug of its own, which the verdict then says. The code
-        runs in `cwd`, by default `key`'s scratch folder, as a run does.
+        runs in `cwd`, by default `key`'s scratch folder, as a run does, and the verdict
+        is worded in `lang` (by default this process's current language).
         """
         message = {
             "type": "check",
@@ -259,6 +265,7 @@ class Supervisor:
             "checks": [_block(check) for check in checks],
             "names": None if names is None else sorted(names),
             "cwd": _folder(cwd or scratch_folder(key)),
+            "lang": lang or i18n.current(),
         }
         return await self._request(message, on_event, self.limits.check_timeout)
 
@@ -315,8 +322,7 @@ class Supervisor:
                     # Its verdict came in first, but the channel was written to: a worker
                     # whose pipe may hold half a forged line never serves another request.
                     await asyncio.shield(self._replace(pending.worker))
-                    reason = f"{TAMPERED_REASON}; {LOST}"
-                    finished = replace(finished, reason=reason, variables_lost=True)
+                    finished = replace(finished, reason=tampered(), variables_lost=True)
             except asyncio.CancelledError:
                 pending.cause = pending.cause or "interrupt"
                 await asyncio.shield(self._stop(pending, kill=True))
@@ -328,7 +334,7 @@ class Supervisor:
                 self._pending = None
                 if not self._closing:
                     self._set_state("ready")
-            return self._explain(pending, finished)
+            return timed_out(pending.kind, pending.cause, pending.timeout, finished)
 
     async def _watch(self, pending: _Pending) -> None:
         """The process limit where the OS does not hold it: count, and stop the run above it."""
@@ -381,7 +387,7 @@ class Supervisor:
     async def _replace_idle(self, worker: WorkerProcess) -> None:
         await self._replace(worker)
         if not self._closing:
-            self._set_state("ready", f"{TAMPERED_REASON}; {LOST}")
+            self._set_state("ready", tampered())
 
     # -- stopping and recovery --------------------------------------------------------
 
@@ -464,62 +470,13 @@ class Supervisor:
         await self._replace(dead)
         if pending is not None and not pending.future.done():
             code = dead.proc.returncode or 0
-            pending.future.set_result(
-                Finished(
-                    status="limit" if reason.startswith("memory") else "crashed",
-                    reason=reason,
-                    traceback=trim_crash_log(crash_log),
-                    exit_code=128 - code if code < 0 else code,
-                    variables_lost=True,
-                )
-            )
+            pending.future.set_result(crashed(code, reason, trim_crash_log(crash_log)))
         elif not self._closing:
             self._set_state("ready", reason)
         self._recovery = None
 
     def _killed(self, pending: _Pending) -> Finished:
-        """The `Finished` of a run whose worker we had to kill."""
-        causes: dict[str, tuple[Any, str]] = {
-            "interrupt": (
-                "interrupted",
-                "your code did not stop on Ctrl+C, so its worker was replaced",
-            ),
-            "timeout": ("timeout", self._time_limit(pending)),
-            "output": ("limit", f"output limit of {format_size(self.limits.output_hard)} reached"),
-            "processes": (
-                "limit",
-                f"process limit reached: your code started more than {self.limits.processes}"
-                " processes, so they were all stopped",
-            ),
-            "tamper": ("error", TAMPERED_REASON),
-            "restart": ("interrupted", "the worker was restarted"),
-            "close": ("interrupted", "the sandbox was closed"),
-        }
-        status, reason = causes.get(pending.cause or "interrupt", causes["interrupt"])
-        check = CheckReport(False, reason) if pending.kind == "check" else None
-        if pending.cause != "close":
-            reason = f"{reason}; {LOST}"
-        return Finished(status=status, reason=reason, check=check, variables_lost=True)
-
-    def _explain(self, pending: _Pending, finished: Finished) -> Finished:
-        """A run that stopped on the timeout's SIGINT says so, not just "interrupted"."""
-        if (
-            pending.cause == "timeout"
-            and finished.status == "interrupted"
-            and not finished.variables_lost
-        ):
-            limit = self._time_limit(pending)
-            check = CheckReport(False, limit) if pending.kind == "check" else finished.check
-            reason = f"{limit}; your variables are kept"
-            return replace(finished, status="timeout", reason=reason, check=check)
-        return finished
-
-    @staticmethod
-    def _time_limit(pending: _Pending) -> str:
-        limit = f"{pending.timeout or 0:g} s"
-        if pending.kind == "check":
-            return f"the checks were stopped after {limit}"
-        return f"stopped after the time limit of {limit}"
+        return killed(pending.kind, pending.cause, pending.timeout, self.limits)
 
     def _set_state(self, state: State, reason: str = "") -> None:
         if state == self.state and not reason:
