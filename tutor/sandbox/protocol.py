@@ -256,7 +256,13 @@ class DeviceReport:
         """Short, for the app's header: `cuda:0 · NVIDIA H100 80GB` or `cpu · 2 threads`."""
         if self.selected.startswith("cuda") and self.gpus:
             return f"{self._gpu_device} · {self.gpus[0].name}"
-        return f"cpu · {self.threads} thread{'s' if self.threads != 1 else ''}"
+        return f"cpu · {self._threads}"
+
+    @property
+    def _threads(self) -> str:
+        return ngettext("{count} thread", "{count} threads", self.threads).format(
+            count=self.threads
+        )
 
     def gpu_memory_label(self, in_use: int | None) -> str:
         """For the header: `GPU 1.2 GiB of 40 GiB`, what the worker holds of what it may take
@@ -279,13 +285,19 @@ class DeviceReport:
             where = f"{self.selected} ({gpu.name}, {gpu.memory / 1024**3:.0f} GiB)"
         else:
             where = "cpu"
-        picked = " (auto)" if self.requested == "auto" else ""
+        picked = _(" (auto)") if self.requested == "auto" else ""
         extra = ""
         if not self.cuda_available and self.requested != "cpu":
-            extra = ", MPS available" if self.mps_available else ", no CUDA"
-        return (
-            f"device {where}{picked}{extra} · torch {self.torch} · Python {self.python}"
-            f" · {self.threads} thread{'s' if self.threads != 1 else ''}"
+            extra = _(", MPS available") if self.mps_available else _(", no CUDA")
+        return _(
+            "device {where}{picked}{extra} · torch {torch} · Python {python} · {threads}"
+        ).format(
+            where=where,
+            picked=picked,
+            extra=extra,
+            torch=self.torch,
+            python=self.python,
+            threads=self._threads,
         )
 
     def to_wire(self) -> dict[str, Any]:
