@@ -26,6 +26,7 @@ class FakeSupervisor:
         self.report = report
         self.state = "closed"
         self.device_report: DeviceReport | None = None
+        self.gpu_memory: int | None = None
         self.on_state: StateCallback | None = None
         self.events = list(events)
         self.finished = finished or Finished("ok", seconds=0.1)

@@ -51,6 +51,24 @@ def test_a_bad_memory_size_or_thread_count(
     assert _one_line_error(capsys, message).startswith("tutor run: argument")
 
 
+@pytest.mark.parametrize("share", ["0", "1.5", "half", "-0.5"])
+@pytest.mark.parametrize("command", [["run", "x.py"], ["doctor"]])
+def test_a_bad_gpu_memory_share(
+    share: str, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*command, "--gpu-memory", share]) == 2
+    line = _one_line_error(capsys, f"not a share of GPU memory: {share!r}", "try 0.5")
+    assert line.startswith(f"tutor {command[0]}: argument --gpu-memory")
+
+
+def test_a_bad_administrators_gpu_memory_cap(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TUTOR_GPU_MEMORY", "most")
+    assert main(["run", "x.py"]) == 2
+    _one_line_error(capsys, "tutor: TUTOR_GPU_MEMORY=most: not a share of GPU memory")
+
+
 @pytest.mark.parametrize("command", ["run", "check"])
 def test_a_file_that_is_not_utf8(
     command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

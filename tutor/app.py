@@ -240,8 +240,10 @@ class TutorApp(App[None]):
             state = _("running {seconds:.1f} s").format(seconds=seconds)
         report = self.supervisor.device_report
         total = len(exercises)
+        memory = report.gpu_memory_label(self.supervisor.gpu_memory) if report else ""
         parts = [
             report.label if report else "",
+            memory,
             state,
             _("{done}/{total} done").format(done=done, total=total),
         ]

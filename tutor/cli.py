@@ -77,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", launch)
     try:
         i18n.set_language(_language(args))
+        _cap_gpu_memory(args)
         status = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit as an unraisable error
         return status
@@ -131,6 +132,32 @@ def _size(text: str) -> str:
     return text
 
 
+def _gpu_share(text: str) -> str:
+    from tutor.sandbox.limits import parse_fraction
+
+    try:
+        parse_fraction(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _cap_gpu_memory(args: argparse.Namespace) -> None:
+    """Lower the administrator's TUTOR_GPU_MEMORY for this process and its workers.
+
+    Every `Limits()` made from here on, and every worker, reads the variable, so the
+    cap holds for the app, `run`, `check`, `dev check` and `doctor` alike.
+    """
+    from tutor.sandbox.limits import GPU_MEMORY_VARIABLE, gpu_memory_cap
+
+    try:
+        cap = gpu_memory_cap(getattr(args, "gpu_memory", None))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if cap is not None:
+        os.environ[GPU_MEMORY_VARIABLE] = f"{cap:g}"
+
+
 def _count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(
@@ -161,6 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_device,
         default=argparse.SUPPRESS,
         help=_("where learners' code runs: auto (default), cpu, cuda or cuda:N"),
+    )
+    common.add_argument(
+        "--gpu-memory",
+        metavar="SHARE",
+        type=_gpu_share,
+        default=argparse.SUPPRESS,
+        help="share of each GPU the code may use, e.g. 0.5 (at most TUTOR_GPU_MEMORY if set)",
     )
     parser = _Parser(
         prog="tutor",

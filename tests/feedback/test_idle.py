@@ -79,7 +79,10 @@ def test_no_false_alarm_on_any_lesson_solution(
     # Exercises write files (model.pt, checkpoint.pt) into their own folder, as in the worker.
     monkeypatch.chdir(tmp_path)
     exercise = step.exercise
-    namespace: dict[str, object] = {"__name__": "__main__"}
+    # Run as each process of a multi-process solution runs it (its `if __name__ == "__main__":`
+    # block, which starts the processes, is skipped): the processes themselves cannot be
+    # started from a namespace exec'd here, which they could not import.
+    namespace: dict[str, object] = {"__name__": "__mp_main__"}
     torch.manual_seed(0)
     try:
         with contextlib.redirect_stdout(io.StringIO()):

@@ -227,6 +227,14 @@ def doctor(device: str = "auto") -> int:
             threads=limits.threads,
         )
     )
+    if limits.gpu_memory is None:
+        print(_("GPU memory cap: none (--gpu-memory 0.5 or TUTOR_GPU_MEMORY=0.5 sets one)"))
+    else:
+        print(
+            _(
+                "GPU memory cap: {share} of each GPU (TUTOR_GPU_MEMORY, lowered by --gpu-memory)"
+            ).format(share=f"{limits.gpu_memory:.0%}")
+        )
     return 0 if report is not None else 1
 
 
@@ -247,7 +255,16 @@ def _print_report(report: DeviceReport) -> None:
     if report.cuda_available:
         print(_("CUDA {version}: available").format(version=report.cuda_version))
         for index, gpu in enumerate(report.gpus):
-            print(f"  cuda:{index}  {gpu.name}, {format_size(gpu.memory)}")
+            size = format_size(gpu.memory)
+            if report.gpu_memory_cap is None:
+                print(f"  cuda:{index}  {gpu.name}, {size}")
+            else:
+                allowed = format_size(int(gpu.memory * report.gpu_memory_cap))
+                print(
+                    _(
+                        "  cuda:{index}  {name}, {size}, of which each worker may use {allowed}"
+                    ).format(index=index, name=gpu.name, size=size, allowed=allowed)
+                )
     else:
         print(_("CUDA: not available"))
     if sys.platform == "darwin":

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tutor.feedback.suggest import did_you_mean
-from tutor.i18n import ngettext
+from tutor.i18n import _, ngettext
 
 ECHO_LIMIT = 20_000
 MAX_VARIABLES = 500
@@ -139,6 +139,11 @@ def format_error(error: BaseException, learner_files: set[str] | None) -> str:
 def one_line(error: BaseException) -> str:
     """`ZeroDivisionError: division by zero`, cut to one short line."""
     message = str(error).strip().splitlines()
+    rank = getattr(error, "error_index", None)
+    if type(error).__name__ == "ProcessRaisedException" and message and isinstance(rank, int):
+        # torch.multiprocessing.spawn's message is the rank's whole traceback: its last
+        # line says what went wrong, its first only that something did.
+        return _("rank {rank} raised {error}").format(rank=rank, error=message[-1])[:200]
     text = f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
     return text if len(text) <= 200 else text[:199] + "…"
 

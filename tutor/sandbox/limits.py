@@ -14,11 +14,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import faulthandler
+import math
 import os
 import re
 import signal
 import sys
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tutor.i18n import _
@@ -41,6 +43,47 @@ def parse_size(text: str | int) -> int:
         raise ValueError(f"not a size: {text!r} (try 512M or 2G)")
     number, unit = match.groups()
     return int(float(number) * _UNITS[unit])
+
+
+GPU_MEMORY_VARIABLE = "TUTOR_GPU_MEMORY"
+"""An administrator's cap on each worker's share of each GPU (see `gpu_memory_cap`)."""
+
+
+def parse_fraction(text: str) -> float:
+    """A share of a GPU's memory: `0.5` or `50%`, more than 0 and at most all of it."""
+    cleaned = text.strip()
+    percent = cleaned.endswith("%")
+    try:
+        value = float(cleaned.removesuffix("%")) / (100 if percent else 1)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 1:
+        raise ValueError(
+            _("not a share of GPU memory: {text} (try 0.5 for half of each GPU)").format(
+                text=repr(text)
+            )
+        )
+    return value
+
+
+def gpu_memory_cap(asked: str | None, environ: Mapping[str, str] = os.environ) -> float | None:
+    """The share of each GPU a worker may take: the administrator's cap, lowered by `asked`.
+
+    An administrator of a shared server sets TUTOR_GPU_MEMORY (say in /etc/environment) so
+    that one learner's runaway tensor cannot take a GPU from the others; `--gpu-memory`
+    can lower that cap for oneself but never raise it, so the smaller of the two applies.
+    Raises ValueError (one line) for a value that is not a share.
+    """
+    caps = []
+    admin = environ.get(GPU_MEMORY_VARIABLE, "").strip()
+    if admin:
+        try:
+            caps.append(parse_fraction(admin))
+        except ValueError as error:
+            raise ValueError(f"{GPU_MEMORY_VARIABLE}={admin}: {error}") from None
+    if asked is not None:
+        caps.append(parse_fraction(asked))
+    return min(caps) if caps else None
 
 
 def format_size(size: int) -> str:
@@ -83,6 +126,9 @@ class Limits:
     threads: int | None = max(1, min(4, (os.cpu_count() or 2) - 1))
     """torch.set_num_threads in the worker: one core is left to the UI, at most 4 are used.
     None keeps torch's own default, as `python FILE` has it (`tutor run`)."""
+    gpu_memory: float | None = field(default_factory=lambda: gpu_memory_cap(None))
+    """Share of each GPU's memory the worker (and each process it spawns) may take, 0 < f <= 1
+    (torch.cuda.set_per_process_memory_fraction); None: no cap. See `gpu_memory_cap`."""
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from tutor.i18n import _, ngettext
 from tutor.lessons.model import CheckReport
+from tutor.sandbox.limits import format_size
 
 Stream = Literal["stdout", "stderr"]
 Status = Literal["ok", "error", "interrupted", "timeout", "limit", "crashed"]
@@ -202,6 +203,8 @@ class Finished:
     """Why the learner's code raised, in plain words with their own names (tutor.feedback)."""
     warnings: list[str] = field(default_factory=list)
     """One line each: lines that do nothing, and torch warnings about silent bugs."""
+    gpu_memory: int | None = None
+    """Bytes the worker held on its GPUs when the run ended; None without CUDA."""
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -219,6 +222,7 @@ class Finished:
             variables_lost=bool(message.get("variables_lost", False)),
             explanation=message.get("explanation", ""),
             warnings=list(message.get("warnings", [])),
+            gpu_memory=message.get("gpu_memory"),
         )
 
 
@@ -244,6 +248,8 @@ class DeviceReport:
     mps_available: bool = False
     threads: int = 1
     pid: int = 0
+    gpu_memory_cap: float | None = None
+    """The share of each GPU the worker may take (`--gpu-memory`); None: no cap, or no GPU."""
 
     @property
     def label(self) -> str:
@@ -256,6 +262,16 @@ class DeviceReport:
     def _threads(self) -> str:
         return ngettext("{count} thread", "{count} threads", self.threads).format(
             count=self.threads
+        )
+
+    def gpu_memory_label(self, in_use: int | None) -> str:
+        """For the header: `GPU 1.2 GiB of 40 GiB`, what the worker holds of what it may take
+        (every GPU it sees, times the `--gpu-memory` cap); empty without a GPU."""
+        if in_use is None or not self.gpus:
+            return ""
+        allowed = int(sum(gpu.memory for gpu in self.gpus) * (self.gpu_memory_cap or 1.0))
+        return _("GPU {used} of {allowed}").format(
+            used=format_size(in_use) if in_use else "0", allowed=format_size(allowed)
         )
 
     @property

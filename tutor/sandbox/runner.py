@@ -34,7 +34,7 @@ from tutor.feedback.idle import confirm as confirm_idle
 from tutor.feedback.idle import find as find_idle
 from tutor.feedback.runtime import watch
 from tutor.i18n import _, ngettext, normalize, set_language
-from tutor.sandbox import execution
+from tutor.sandbox import execution, ranks
 from tutor.sandbox.channel import Channel, hide_fd
 from tutor.sandbox.limits import (
     MIB,
@@ -91,8 +91,10 @@ class MetricsBuffer:
     a thread polls the deque while a run is active and sends what has accumulated.
     """
 
-    def __init__(self, send: Any) -> None:
+    def __init__(self, send: Any, children: ranks.MetricsPipe) -> None:
         self._send = send
+        self._children = children
+        """Points from processes the snippet spawned, named with their rank."""
         self._points: deque[list[Any]] = deque()
         self._flush_lock = threading.Lock()
         self._active = threading.Event()
@@ -102,6 +104,8 @@ class MetricsBuffer:
 
     def begin(self, run_id: int) -> None:
         self._run_id, self._next_step = run_id, 0
+        with self._flush_lock:  # the polling thread may still be flushing the last run
+            self._children.drain(lambda step, values: None)  # an earlier run's children's
         self._active.set()
 
     def sink(self, step: int | None, values: Any) -> None:
@@ -117,6 +121,7 @@ class MetricsBuffer:
 
     def flush(self) -> None:
         with self._flush_lock:
+            self._children.drain(lambda step, values: self._points.append([step, values]))
             while self._points:
                 points = []
                 while self._points and len(points) < METRICS_BATCH:
@@ -153,7 +158,10 @@ class Worker:
         self.channel = channel
         self.limits = limits
         self.namespaces = execution.Namespaces()
-        self.metrics = MetricsBuffer(channel.send)
+        self.children = ranks.MetricsPipe()
+        self.metrics = MetricsBuffer(channel.send, self.children)
+        self.environ = dict(os.environ)
+        """The environment the worker started with: what an administrator set there is kept."""
         self.own_threads = set(threading.enumerate())
         self.output_fds = {1: hide_fd(output_fds[0]), 2: hide_fd(output_fds[1])}
         """fd 1 and 2's pipes to the supervisor, kept to restore what a snippet changes."""
@@ -206,14 +214,25 @@ class Worker:
         filename = request["filename"]
         if script:
             module.__file__ = filename
-        blocks = [(request["code"], filename)]
+        code = [(request["code"], filename)]
         setup = request.get("setup")
-        if setup and new:
-            blocks.insert(0, (setup["source"], f"{setup['path']}:{setup['line']}"))
+        setup_block = [(setup["source"], f"{setup['path']}:{setup['line']}")] if setup else []
+        blocks = setup_block + code if new else code
         argv = request.get("argv") or ([filename] if script else [""])
         path0 = os.path.dirname(filename) if script else ""
         os.chdir(request.get("cwd") or self.home)
         reset_torch_globals(seed=check)
+        ranks.rendezvous(self.environ)
+        if not script:
+            ranks.install(
+                ranks.Spawned(
+                    setup_block + code,
+                    seed=check,
+                    metrics_fd=self.children.write_fd if self.children.intact else None,
+                    gpu_memory=self.limits.gpu_memory,
+                    threads=self.limits.threads,
+                )
+            )
         idle = find_idle(request["code"])
         leftover = frozenset(execution.learner_threads(self.own_threads))
         for stream in self.streams:
@@ -226,6 +245,7 @@ class Worker:
             if check:
                 result["check"] = self.run_checks(request, module, result)
         finally:
+            ranks.install(None)
             if shapes is not None:
                 shapes.remove()
         self.end_run(run_id, module, result, started)
@@ -360,6 +380,7 @@ class Worker:
                 len(threads),
             ).format(threads=", ".join(threads[:3]))
         result["seconds"] = time.perf_counter() - started
+        result["gpu_memory"] = ranks.gpu_memory_in_use()
         self.channel.send({"type": "finished", "id": run_id, "finished": result})
         if self.reserve is None:
             try:
@@ -407,7 +428,7 @@ def reset_torch_globals(*, seed: bool) -> None:
             numpy.random.seed(0)
 
 
-def device_report(requested: str, threads: int) -> dict[str, Any]:
+def device_report(requested: str, threads: int, gpu_memory: float | None) -> dict[str, Any]:
     """What this worker sees; `selected` is what the lessons' device idiom will pick."""
     import platform
 
@@ -431,6 +452,7 @@ def device_report(requested: str, threads: int) -> dict[str, Any]:
         "mps_available": bool(mps is not None and mps.is_available()),
         "threads": threads,
         "pid": os.getpid(),
+        "gpu_memory_cap": gpu_memory if cuda else None,
     }
 
 
@@ -504,8 +526,10 @@ def main(argv: list[str] | None = None) -> None:
     if limits.threads is not None:
         torch.set_num_threads(limits.threads)
     apply(limits)
+    ranks.cap_gpu_memory(limits.gpu_memory)
     worker = Worker(channel, limits, (out_fd, err_fd), stdin=args.stdin)
-    channel.send({"type": "ready", "report": device_report(args.device, torch.get_num_threads())})
+    report = device_report(args.device, torch.get_num_threads(), limits.gpu_memory)
+    channel.send({"type": "ready", "report": report})
     try:
         worker.serve()
     except BaseException:

@@ -97,6 +97,8 @@ class Supervisor:
         self.on_state = on_state
         self.state: State = "closed"
         self.device_report: DeviceReport | None = None
+        self.gpu_memory: int | None = None
+        """Bytes the worker held on its GPUs after the last run (None without CUDA)."""
         self._use_spare = spare
         self._worker: WorkerProcess | None = None
         self._spare: asyncio.Task[WorkerProcess] | None = None
@@ -365,7 +367,9 @@ class Supervisor:
         if kind == "finished":
             if not pending.future.done():
                 worker.drain_output()  # all it printed is in the pipes: show it first
-                pending.future.set_result(Finished.from_wire(message["finished"]))
+                finished = Finished.from_wire(message["finished"])
+                self.gpu_memory = finished.gpu_memory
+                pending.future.set_result(finished)
         elif pending.on_event is not None and not pending.future.done():
             event = event_from_wire(message)
             if event is not None:

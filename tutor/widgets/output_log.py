@@ -8,6 +8,7 @@ drawn as its head and tail, so it cannot freeze the app either.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from rich.text import Text
@@ -16,9 +17,15 @@ from textual.widgets import RichLog
 
 from tutor.widgets.plain import LineBuffer, literal, plain
 
+RANK_LABEL = re.compile(r"\[rank (\d+)\] ")
+"""How the sandbox labels a line written by a spawned rank (see `tutor.sandbox.ranks`)."""
+RANK_STYLES = ("bold cyan", "bold magenta", "bold green", "bold yellow", "bold blue", "bold red")
+"""One colour per rank, so two ranks' lines are told apart at a glance."""
+
 
 class OutputLog(RichLog):
-    """stdout in the normal colour, stderr marked; partial lines wait for their newline."""
+    """stdout in the normal colour, stderr marked, rank labels coloured per rank; partial
+    lines wait for their newline."""
 
     DEFAULT_CSS = """
     OutputLog {
@@ -88,6 +95,14 @@ class OutputLog(RichLog):
         return self
 
     def on_resize(self, event: events.Resize) -> None:
+        self._rewrap()
+
+    def on_show(self, event: events.Show) -> None:
+        """A tab shown again may keep its size, so no Resize comes: lines that arrived while
+        the Plot tab was in front (a training run's) were drawn without a width."""
+        self._rewrap()
+
+    def _rewrap(self) -> None:
         """Wrap again at the pane's width: lines written while hidden or before a resize
         were wrapped at another width and would run past the edge or end short of it."""
         width = self.scrollable_content_region.width
@@ -99,10 +114,16 @@ class OutputLog(RichLog):
 
     def _write_line(self, stream: str, line: LineBuffer) -> None:
         style = self.get_component_rich_style("output--stderr") if stream == "stderr" else ""
-        self._add(Text(literal(line.text()), style=style))
+        text = Text(literal(line.text()), style=style)
+        label = RANK_LABEL.match(text.plain)
+        if label is not None:
+            text.stylize(RANK_STYLES[int(label.group(1)) % len(RANK_STYLES)], 0, label.end())
+        self._add(text)
 
     def _add(self, text: Text) -> None:
         """Wrapped at the pane's width (RichLog's own measure is capped at the terminal's)."""
         self._texts.append(text)
         width = self.scrollable_content_region.width
+        if not width:
+            self._wrapped_at = 0  # drawn at a guess: wrap it again once the pane has a width
         self.write(text, width=width or None)
