@@ -17,6 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor import __version__, i18n
+from tutor.arguments import (
+    EXIT_USAGE,
+    Parser,
+    UsageError,
+    cap_gpu_memory,
+    checked,
+    count,
+    language,
+    language_in,
+)
 from tutor.course import listing, resolve, resume_step
 from tutor.i18n import _
 from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
@@ -30,54 +40,21 @@ from tutor.locations import bundled_lessons_dir, progress_file
 from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.progress.store import INTERACTIVE_BUSY_TIMEOUT
 
-EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141
 """As a shell reports a program that SIGPIPE ended (128 + 13): `tutor list | head`."""
 
 
-class UsageError(Exception):
-    """Bad command-line input, said in one line."""
-
-
-class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with its errors in one line instead of a usage block, in the learner's language.
-
-    argparse words its help with the process-wide gettext domain, not ours: its headings
-    and the -h line are set here, in our catalog's words.
-    """
-
-    def __init__(self, *args, parents=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, formatter_class=_Formatter, **kwargs)
-        self._positionals.title = _("positional arguments")
-        self._optionals.title = _("options")
-        for action in self._actions:
-            if isinstance(action, argparse._HelpAction):
-                action.help = _("show this help message and exit")
-        for parent in parents:  # as argparse does, but after the headings have our words
-            self._add_container_actions(parent)
-            self._defaults.update(parent._defaults)
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        line = _("{prog}: {message} (see `{prog} --help`)").format(prog=self.prog, message=message)
-        self.exit(EXIT_USAGE, line + "\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    i18n.set_language(_language_in(words))  # --help is worded before the arguments are read
+    i18n.set_language(language_in(words))  # --help is worded before the arguments are read
     try:
         args = build_parser().parse_args(words)
     except SystemExit as exit_:  # --help, --version, or the one-line error above
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     handler = getattr(args, "handler", launch)
     try:
-        i18n.set_language(_language(args))
-        _cap_gpu_memory(args)
+        i18n.set_language(language(args))
+        cap_gpu_memory(args)
         status = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit as an unraisable error
         return status
@@ -92,82 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _language_in(words: list[str]) -> str:
-    """The language `--lang` asks for among raw arguments, else the environment's."""
-    for index, word in enumerate(words):
-        asked = word.partition("=")[2] if word.startswith("--lang=") else None
-        if word == "--lang" and index + 1 < len(words):
-            asked = words[index + 1]
-        if asked is not None:
-            return i18n.normalize(asked) or i18n.from_environment()
-    return i18n.from_environment()
-
-
-def _language(args: argparse.Namespace) -> str:
-    """`--lang`, else the environment's language, as gettext programs choose it."""
-    asked = getattr(args, "lang", None)
-    try:
-        return i18n.resolve(asked)
-    except i18n.UnknownLanguage as error:
-        raise UsageError(f"--lang {error}") from None
-
-
-def _device(text: str) -> str:
-    from tutor.sandbox.worker import check_device
-
-    try:
-        check_device(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return text
-
-
-def _size(text: str) -> str:
-    from tutor.sandbox.limits import parse_size
-
-    try:
-        parse_size(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return text
-
-
-def _gpu_share(text: str) -> str:
-    from tutor.sandbox.limits import parse_fraction
-
-    try:
-        parse_fraction(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return text
-
-
-def _cap_gpu_memory(args: argparse.Namespace) -> None:
-    """Lower the administrator's TUTOR_GPU_MEMORY for this process and its workers.
-
-    Every `Limits()` made from here on, and every worker, reads the variable, so the
-    cap holds for the app, `run`, `check`, `dev check` and `doctor` alike.
-    """
-    from tutor.sandbox.limits import GPU_MEMORY_VARIABLE, gpu_memory_cap
-
-    try:
-        cap = gpu_memory_cap(getattr(args, "gpu_memory", None))
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    if cap is not None:
-        os.environ[GPU_MEMORY_VARIABLE] = f"{cap:g}"
-
-
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(
-            _("not a number of threads: {text!r} (try 4)").format(text=text)
-        )
-    return int(text)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument(
         "--lessons",
         metavar="DIR",
@@ -185,18 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--device",
         metavar="DEVICE",
-        type=_device,
+        type=checked("device"),
         default=argparse.SUPPRESS,
         help=_("where learners' code runs: auto (default), cpu, cuda or cuda:N"),
     )
     common.add_argument(
         "--gpu-memory",
         metavar="SHARE",
-        type=_gpu_share,
+        type=checked("share"),
         default=argparse.SUPPRESS,
         help="share of each GPU the code may use, e.g. 0.5 (at most TUTOR_GPU_MEMORY if set)",
     )
-    parser = _Parser(
+    parser = Parser(
         prog="tutor",
         description=_("Learn PyTorch by doing, in your terminal."),
         parents=[common],
@@ -236,13 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument(
         "--memory",
         metavar="SIZE",
-        type=_size,
+        type=checked("size"),
         help=_("memory limit, e.g. 2G (default: half the RAM, at most 4G)"),
     )
     run_parser.add_argument(
         "--threads",
         metavar="N",
-        type=_count,
+        type=count,
         help=_("torch threads (default: torch's own, as with `python FILE`)"),
     )
     run_parser.add_argument(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import builtins
 import faulthandler
-import io
 import json
 import os
 import random
@@ -24,7 +23,6 @@ import threading
 import time
 import traceback
 import types
-from collections import deque
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -46,93 +44,10 @@ from tutor.sandbox.limits import (
 )
 from tutor.sandbox.metrics import install_sink
 from tutor.sandbox.procs import has_children, kill_tree
+from tutor.sandbox.streams import MetricsBuffer, OutputStream
 
-METRICS_INTERVAL = 0.1
-"""Seconds between metrics batches: ~10 a second keeps plots live and the channel quiet."""
 RESERVE = 4 * MIB
 """Freed on MemoryError so the worker can still report, at the memory limit."""
-METRICS_BATCH = 1000
-"""Points per metrics message, at most, so no reply grows past `protocol.MAX_MESSAGE`."""
-
-
-class _Stream(io.TextIOWrapper):
-    """The worker's `sys.stdout`/`sys.stderr`: line-buffered, so a crash loses no printed
-    line, and each line a thread left behind by an earlier run writes is labelled with its
-    name, so its output is not mistaken for the current run's."""
-
-    leftover: frozenset[threading.Thread] = frozenset()
-
-    @classmethod
-    def open(cls, fd: int, like: io.TextIOWrapper) -> _Stream:
-        raw = io.FileIO(fd, "w", closefd=False)
-        return cls(
-            io.BufferedWriter(raw), encoding=like.encoding, errors=like.errors, line_buffering=True
-        )
-
-    def write(self, text: str) -> int:
-        thread = threading.current_thread()
-        if thread in self.leftover and isinstance(text, str):
-            starts: dict[threading.Thread, bool] = self.__dict__.setdefault("_starts", {})
-            pieces = []
-            for piece in text.splitlines(keepends=True):
-                if starts.get(thread, True):
-                    pieces.append(f"[thread {thread.name}] ")
-                pieces.append(piece)
-                starts[thread] = piece.endswith("\n")
-            super().write("".join(pieces))
-            return len(text)
-        return super().write(text)
-
-
-class MetricsBuffer:
-    """Collects `tutor.log` points and sends them as one batch at most ~10 times a second.
-
-    `sink` runs once per training step, so it only appends to a deque (atomic, no lock);
-    a thread polls the deque while a run is active and sends what has accumulated.
-    """
-
-    def __init__(self, send: Any, children: ranks.MetricsPipe) -> None:
-        self._send = send
-        self._children = children
-        """Points from processes the snippet spawned, named with their rank."""
-        self._points: deque[list[Any]] = deque()
-        self._flush_lock = threading.Lock()
-        self._active = threading.Event()
-        self._run_id: int | None = None
-        self._next_step = 0
-        threading.Thread(target=self._loop, name="tutor-metrics", daemon=True).start()
-
-    def begin(self, run_id: int) -> None:
-        self._run_id, self._next_step = run_id, 0
-        with self._flush_lock:  # the polling thread may still be flushing the last run
-            self._children.drain(lambda step, values: None)  # an earlier run's children's
-        self._active.set()
-
-    def sink(self, step: int | None, values: Any) -> None:
-        if step is None:
-            step = self._next_step
-        self._next_step = step + 1
-        self._points.append([step, values])
-
-    def end(self) -> None:
-        """The run is over: send the last points now and stop polling."""
-        self._active.clear()
-        self.flush()
-
-    def flush(self) -> None:
-        with self._flush_lock:
-            self._children.drain(lambda step, values: self._points.append([step, values]))
-            while self._points:
-                points = []
-                while self._points and len(points) < METRICS_BATCH:
-                    points.append(self._points.popleft())
-                self._send({"type": "metrics", "id": self._run_id, "points": points})
-
-    def _loop(self) -> None:
-        while True:
-            self._active.wait()
-            time.sleep(METRICS_INTERVAL)
-            self.flush()
 
 
 def speak(lang: Any) -> None:
@@ -166,7 +81,7 @@ class Worker:
         self.output_fds = {1: hide_fd(output_fds[0]), 2: hide_fd(output_fds[1])}
         """fd 1 and 2's pipes to the supervisor, kept to restore what a snippet changes."""
         self.like = sys.stdout, sys.stderr
-        self.streams = _Stream.open(1, sys.stdout), _Stream.open(2, sys.stderr)
+        self.streams = OutputStream.open(1, sys.stdout), OutputStream.open(2, sys.stderr)
         self.input = builtins.input if stdin else _no_input
         self.recursion_limit = sys.getrecursionlimit()
         self.home = os.getcwd()
@@ -393,7 +308,7 @@ class Worker:
         for fd, pipe in self.output_fds.items():
             os.dup2(pipe, fd)
         streams = [
-            _Stream.open(fd, like) if stream.closed else stream
+            OutputStream.open(fd, like) if stream.closed else stream
             for fd, stream, like in zip((1, 2), self.streams, self.like, strict=True)
         ]
         self.streams = streams[0], streams[1]
