@@ -22,18 +22,7 @@ from tutor.lessons.loader import load_catalog
 ENVIRONMENTS = {"pt": "pt_BR.UTF-8", "es": "es_ES.UTF-8"}
 
 UNTRANSLATED_CHECKS: dict[str, set[str]] = {
-    "pt": {
-        "tensors",
-        "numpy",
-        "devices",
-        "autograd",
-        "graphs",
-        "optimizers",
-        "modules",
-        "training-loop",
-        "classification",
-        "numpy-to-torch",
-    },
+    "pt": {"autograd", "classification", "numpy-to-torch", "training-loop"},
     "es": {
         "tensors",
         "numpy",
