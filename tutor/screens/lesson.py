@@ -26,10 +26,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Header, Markdown, Static
 
 from tutor.i18n import _
 from tutor.lessons.model import Catalog, Lesson, Step
+from tutor.lessons.task import split_task
 from tutor.lessons.variants import for_device
 from tutor.locations import data_dir, scratch_folder
 from tutor.progress import ProgressStore, atomic_write
@@ -41,12 +42,13 @@ from tutor.screens.attempts import AttemptsScreen
 from tutor.screens.confirm import ConfirmScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.lesson_keys import LESSON_BINDINGS
-from tutor.screens.messages import ProgressChanged
+from tutor.screens.messages import BackToLessons, ProgressChanged
 from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.code_editor import CodeEditor
+from tutor.widgets.footer import KeyFooter
 from tutor.widgets.lesson_tree import DONE, TODO
-from tutor.widgets.loss_plot import LossPlot
 from tutor.widgets.plain import plain, printable
+from tutor.widgets.prose import Prose
 from tutor.widgets.results import PASS, WARN, ResultsPane
 
 AUTOSAVE_DELAY = 2.0
@@ -101,15 +103,21 @@ class LessonScreen(Screen[None]):
         yield Static(id="step-title")
         with Horizontal(id="body"):
             with VerticalScroll(id="step-pane"):
-                yield Markdown(id="step-text")
-                yield Markdown(id="hints")
+                yield Prose(id="step-text")
+                yield Prose(id="step-task")
+                yield Prose(id="hints")
             with Vertical(id="workspace"):
                 yield CodeEditor(id="editor")
                 yield ResultsPane(id="results-pane")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.step = self._initial
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Typing: a small screen shows only the task (and hints) above the editor."""
+        typing = event.widget is self.query_one(CodeEditor)
+        self.query_one("#step-pane", VerticalScroll).set_class(typing, "-typing")
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -141,8 +149,9 @@ class LessonScreen(Screen[None]):
             self.save_code(previous)
         if self.store.refresh():  # what other terminals and `tutor check` did meanwhile
             self.post_message(ProgressChanged())
-        self.set_class(step.is_exercise, "-exercise")
-        self.remove_class("-results")
+        # One restyle of the whole screen, not one per class: restyling is most of a switch.
+        classes = set(self.classes) - {"-exercise", "-results"}
+        self.set_classes(classes | {"-exercise"} if step.is_exercise else classes)
         self.show_text()
         self.query_one("#step-pane", VerticalScroll).scroll_home(animate=False)
         if step.exercise is not None:
@@ -162,16 +171,32 @@ class LessonScreen(Screen[None]):
         else:
             self.query_one("#step-pane").focus()
         self._update_title()
-        self.store.set_last_step(step.key)
+        self.call_after_refresh(self._step_shown, step)
+
+    def _step_shown(self, step: Step) -> None:
+        """Remembered once the step is on screen: a switch need not wait for a disk write."""
+        if step is self.step:
+            self.store.set_last_step(step.key)
 
     def show_text(self) -> None:
-        """Render the step's prose for the device the worker reported (GPU or CPU)."""
+        """Render the step's prose for the device the worker reported (GPU or CPU).
+
+        An exercise's task is shown apart, marked, and alone above the editor on a
+        small screen while the learner types (see `tutor.lessons.task`).
+        """
         device = self.device()
         self._text_device = device
         text = for_device(self.step.text, device)
+        explanation, task = split_task(text) if self.step.is_exercise else (text, "")
         # No heading: the title bar above names the step, and rows are precious at 80x24.
-        self.query_one("#step-text", Markdown).update(text + "\n")
+        self._show_prose("#step-text", explanation + "\n")
+        self._show_prose("#step-task", task)
         self._show_hints()
+
+    def _show_prose(self, selector: str, text: str) -> AwaitComplete:
+        prose = self.query_one(selector, Prose)
+        prose.set_class(not text.strip(), "-empty")
+        return prose.update(text)
 
     def lessons_changed(self, catalog: Catalog) -> None:
         """The lesson files were edited: show this step as its file is now, code untouched.
@@ -194,11 +219,13 @@ class LessonScreen(Screen[None]):
         problems = "\n".join(lines) or "- " + _("there is no step `{key}` any more").format(
             key=self.step.key
         )
-        self.query_one("#step-text", Markdown).update(
+        self._show_prose("#step-task", "")
+        self._show_prose(
+            "#step-text",
             _("**{file} has problems**; fix them and save, and this step comes back:").format(
                 file=self.lesson_path.name
             )
-            + f"\n\n{problems}\n"
+            + f"\n\n{problems}\n",
         )
 
     def device_changed(self) -> None:
@@ -244,6 +271,7 @@ class LessonScreen(Screen[None]):
         """
         if self.editor.text != self._ran_code:
             self.remove_class("-results")
+        self.query_one("#step-pane", VerticalScroll).add_class("-typing")
         if self._autosave is not None:
             self._autosave.stop()
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_code)
@@ -455,7 +483,7 @@ class LessonScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.save_code()
-        self.app.pop_screen()
+        self.post_message(BackToLessons(self.step))
 
     def action_next_step(self) -> None:
         self._move(+1)
@@ -492,11 +520,13 @@ class LessonScreen(Screen[None]):
             self.editor.focus()
 
     def action_scroll_text(self, direction: int) -> None:
+        """Also brings the whole text back above the editor (see `on_descendant_focus`)."""
         pane = self.query_one("#step-pane", VerticalScroll)
+        pane.remove_class("-typing")
         pane.scroll_relative(y=direction * max(pane.size.height - 2, 1), animate=False)
 
     def action_toggle_log_scale(self) -> None:
-        plot = self.query_one(LossPlot)
+        plot = self.results.plot
         plot.log_scale = not plot.log_scale
         self.notify(
             _("Plot y axis: log scale") if plot.log_scale else _("Plot y axis: linear scale")

@@ -140,7 +140,7 @@ class CodeEditor(TextArea):
     ) -> None:
         super().__init__(
             text,
-            language="python",
+            language=None,
             theme="monokai",
             soft_wrap=False,
             tab_behavior="indent",
@@ -150,6 +150,28 @@ class CodeEditor(TextArea):
             classes=classes,
         )
         translate_bindings(self)
+
+    def on_mount(self) -> None:
+        # Highlighting costs a tree-sitter query build (~0.1-0.3 s of CPU): after the first
+        # paint, and only once, as `load_text` below keeps the document and its query.
+        self.call_after_refresh(self._highlight)
+
+    def _highlight(self) -> None:
+        """Python colours, keeping what was typed meanwhile and where the cursor is."""
+        selection, scroll = self.selection, self.scroll_offset
+        self.language = "python"
+        self.selection = selection
+        self.scroll_to(scroll.x, scroll.y, animate=False)
+
+    def load_text(self, text: str) -> None:
+        """Show `text` with an empty undo history and the cursor on line 1.
+
+        TextArea's own `load_text` builds a new document, and with it the highlight
+        query again, on every step shown; replacing the text keeps both.
+        """
+        self.replace(text, (0, 0), self.document.end, maintain_selection_offset=False)
+        self.history.clear()
+        self.move_cursor((0, 0))
 
     async def _on_key(self, event: events.Key) -> None:
         """Enter starts the new line at the indentation Python expects there.
