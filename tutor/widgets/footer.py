@@ -9,10 +9,13 @@ was a large part of the time F7/F8 took.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 
+from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -28,6 +31,22 @@ class KeyFooter(Footer):
         super().__init__(name=name, id=id, classes=classes)
         self._shown: Hashable = None
         """What the keys on screen were built from."""
+
+    def compose(self) -> ComposeResult:
+        """The keys in the order the screen declares them, whatever has focus.
+
+        Footer orders them as the focused widget's own bindings come, so the editor's
+        hidden F6/F7 would pull Check and Prev to the front while typing.
+        """
+        keys = list(super().compose())
+        if not all(isinstance(key, FooterKey) for key in keys):
+            yield from keys  # grouped keys: Footer's own layout
+            return
+        rank = declared_order(self.screen.BINDINGS)
+        yield from sorted(
+            keys,
+            key=lambda key: (key.has_class("-command-palette"), rank.get(key.action, len(rank))),
+        )
 
     def bindings_changed(self, screen: Screen) -> None:
         shown = shown_keys(screen)
@@ -50,3 +69,12 @@ def shown_keys(screen: Screen) -> Hashable:
         for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
         if binding.show or key == palette
     )
+
+
+def declared_order(bindings: Iterable[Binding | tuple[str, ...]]) -> dict[str, int]:
+    """Each action's place among a screen's `BINDINGS`."""
+    order: dict[str, int] = {}
+    for binding in bindings:
+        action = binding.action if isinstance(binding, Binding) else binding[1]
+        order.setdefault(action, len(order))
+    return order
