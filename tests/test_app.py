@@ -255,16 +255,3 @@ async def test_the_preview_renders_only_where_the_cursor_rests(tutor_home: Path)
         await pilot.pause(0.5)
         assert len(rendered) == 1, "one preview after a burst of key presses"
         assert rendered[0] is screen.query_one(LessonTree).cursor_node.data
-
-
-def test_readme_lists_every_key_of_the_lesson_screen_and_the_editor() -> None:
-    from tests.conftest import REPO
-    from tutor.widgets.code_editor import CodeEditor
-
-    readme = (REPO / "README.md").read_text(encoding="utf-8").lower()
-    for binding in [*LessonScreen.BINDINGS, *CodeEditor.BINDINGS]:
-        if not getattr(binding, "tooltip", ""):
-            continue
-        key = binding.key.split(",")[0].replace("question_mark", "?")
-        key = {"ctrl+underscore": "ctrl+_", "escape": "esc", "shift+tab": "tab"}.get(key, key)
-        assert key in readme, f"{key} ({binding.description}) is missing from the README"
