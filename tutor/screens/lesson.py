@@ -10,10 +10,7 @@ the progress store, and tells the app about progress with a message.
 from __future__ import annotations
 
 import asyncio
-import os
-import shlex
 import shutil
-import subprocess
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -22,18 +19,17 @@ from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Header, Markdown, Static
+from textual.widgets import Header, Static
 
 from tutor.i18n import _
 from tutor.lessons.model import Catalog, Lesson, Step
-from tutor.lessons.task import split_task
 from tutor.lessons.variants import for_device
 from tutor.locations import data_dir, scratch_folder
-from tutor.progress import ProgressStore, atomic_write
+from tutor.progress import ProgressStore
 from tutor.progress.attempts import verdict
 from tutor.sandbox.protocol import Event
 from tutor.sandbox.supervisor import Supervisor
@@ -47,9 +43,9 @@ from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.code_editor import CodeEditor
 from tutor.widgets.footer import KeyFooter
 from tutor.widgets.lesson_tree import DONE, TODO
-from tutor.widgets.plain import plain, printable
-from tutor.widgets.prose import Prose
+from tutor.widgets.plain import plain
 from tutor.widgets.results import PASS, WARN, ResultsPane
+from tutor.widgets.step_text import StepText
 
 AUTOSAVE_DELAY = 2.0
 """Seconds after the last keystroke before the code is saved..."""
@@ -102,10 +98,7 @@ class LessonScreen(Screen[None]):
         yield Header()
         yield Static(id="step-title")
         with Horizontal(id="body"):
-            with VerticalScroll(id="step-pane"):
-                yield Prose(id="step-text")
-                yield Prose(id="step-task")
-                yield Prose(id="hints")
+            yield StepText(id="step-pane")
             with Vertical(id="workspace"):
                 yield CodeEditor(id="editor")
                 yield ResultsPane(id="results-pane")
@@ -116,8 +109,7 @@ class LessonScreen(Screen[None]):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Typing: a small screen shows only the task (and hints) above the editor."""
-        typing = event.widget is self.query_one(CodeEditor)
-        self.query_one("#step-pane", VerticalScroll).set_class(typing, "-typing")
+        self.text_pane.set_typing(event.widget is self.editor)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -133,6 +125,10 @@ class LessonScreen(Screen[None]):
     @property
     def lesson_path(self) -> Path:
         return self._lesson.path
+
+    @property
+    def text_pane(self) -> StepText:
+        return self.query_one(StepText)
 
     @property
     def editor(self) -> CodeEditor:
@@ -153,7 +149,7 @@ class LessonScreen(Screen[None]):
         classes = set(self.classes) - {"-exercise", "-results"}
         self.set_classes(classes | {"-exercise"} if step.is_exercise else classes)
         self.show_text()
-        self.query_one("#step-pane", VerticalScroll).scroll_home(animate=False)
+        self.text_pane.scroll_home(animate=False)
         if step.exercise is not None:
             record = self.store.progress.exercise(step.key)
             self.editor.load_text(
@@ -186,17 +182,8 @@ class LessonScreen(Screen[None]):
         """
         device = self.device()
         self._text_device = device
-        text = for_device(self.step.text, device)
-        explanation, task = split_task(text) if self.step.is_exercise else (text, "")
-        # No heading: the title bar above names the step, and rows are precious at 80x24.
-        self._show_prose("#step-text", explanation + "\n")
-        self._show_prose("#step-task", task)
+        self.text_pane.show(for_device(self.step.text, device), exercise=self.step.is_exercise)
         self._show_hints()
-
-    def _show_prose(self, selector: str, text: str) -> AwaitComplete:
-        prose = self.query_one(selector, Prose)
-        prose.set_class(not text.strip(), "-empty")
-        return prose.update(text)
 
     def lessons_changed(self, catalog: Catalog) -> None:
         """The lesson files were edited: show this step as its file is now, code untouched.
@@ -219,9 +206,7 @@ class LessonScreen(Screen[None]):
         problems = "\n".join(lines) or "- " + _("there is no step `{key}` any more").format(
             key=self.step.key
         )
-        self._show_prose("#step-task", "")
-        self._show_prose(
-            "#step-text",
+        self.text_pane.show_problems(
             _("**{file} has problems**; fix them and save, and this step comes back:").format(
                 file=self.lesson_path.name
             )
@@ -257,9 +242,7 @@ class LessonScreen(Screen[None]):
         if step.exercise is not None and record.solution_shown:
             solution = step.exercise.solution.source.rstrip()
             parts.append("### " + _("Reference solution") + f"\n\n```python\n{solution}\n```")
-        hints = self.query_one("#hints", Markdown)
-        hints.display = bool(parts)
-        return hints.update("\n\n".join(parts))
+        return self.text_pane.show_hints(parts)
 
     # -- code persistence -------------------------------------------------------------
 
@@ -271,7 +254,7 @@ class LessonScreen(Screen[None]):
         """
         if self.editor.text != self._ran_code:
             self.remove_class("-results")
-        self.query_one("#step-pane", VerticalScroll).add_class("-typing")
+        self.text_pane.set_typing(True)
         if self._autosave is not None:
             self._autosave.stop()
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_code)
@@ -410,7 +393,7 @@ class LessonScreen(Screen[None]):
         """Show what was just revealed: awaited, so quick key presses never race the update."""
         self.remove_class("-results")
         await self._show_hints()
-        self.query_one("#step-pane", VerticalScroll).scroll_end(animate=False)
+        self.text_pane.scroll_end(animate=False)
 
     @work(exit_on_error=False)
     async def action_solution(self) -> None:
@@ -462,22 +445,10 @@ class LessonScreen(Screen[None]):
     def action_external_editor(self) -> None:
         """Edit in $EDITOR (vim, emacs, nano) with the app suspended, then reload the file."""
         step = self.step
-        if step.exercise is None:
-            return
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        path = data_dir() / "scratch" / f"{step.key.replace('/', '--')}.py"
-        atomic_write(path, self.editor.text)
-        try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), str(path)], check=False)
-        except Exception as error:  # noqa: BLE001 - suspend is unsupported in some terminals
-            message = printable(
-                _("Could not open {editor}: {error}").format(editor=editor, error=error)
-            )
-            self.notify(message, severity="error", markup=False)
-            return
-        self.editor.set_code(path.read_text(encoding="utf-8"))
-        self.save_code()
+        if step.exercise is not None:
+            path = data_dir() / "scratch" / f"{step.key.replace('/', '--')}.py"
+            if self.editor.edit_externally(path):
+                self.save_code()
 
     # -- navigation and view --------------------------------------------------------------
 
@@ -521,9 +492,7 @@ class LessonScreen(Screen[None]):
 
     def action_scroll_text(self, direction: int) -> None:
         """Also brings the whole text back above the editor (see `on_descendant_focus`)."""
-        pane = self.query_one("#step-pane", VerticalScroll)
-        pane.remove_class("-typing")
-        pane.scroll_relative(y=direction * max(pane.size.height - 2, 1), animate=False)
+        self.text_pane.page(direction)
 
     def action_toggle_log_scale(self) -> None:
         plot = self.results.plot

@@ -8,16 +8,22 @@ stay Textual's; every edit here is one `replace`, so one ctrl+z undoes it.
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 from textual import events
 from textual.binding import Binding
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-from tutor.i18n import N_
+from tutor.i18n import N_, _
+from tutor.progress import atomic_write
 from tutor.widgets.bindings import translate_bindings
+from tutor.widgets.plain import printable
 
 DEDENTING = re.compile(r"(return|pass|break|continue|raise)\b")
 """A line starting with one of these ends its block: the next line goes one level out."""
@@ -191,6 +197,23 @@ class CodeEditor(TextArea):
         row, column = self.cursor_location
         before = self.document[row][:column]
         self._replace_via_keyboard("\n" + next_indent(before, self.indent_width), start, end)
+
+    def edit_externally(self, path: Path) -> bool:
+        """The code through `path` in $VISUAL/$EDITOR, the app suspended meanwhile.
+
+        False (and a notice) when the editor could not be opened: the code stays as it was.
+        """
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        atomic_write(path, self.text)
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except Exception as error:  # noqa: BLE001 - suspend is unsupported in some terminals
+            message = _("Could not open {editor}: {error}").format(editor=editor, error=error)
+            self.notify(printable(message), severity="error", markup=False)
+            return False
+        self.set_code(path.read_text(encoding="utf-8"))
+        return True
 
     def set_code(self, text: str) -> None:
         """Replace all the code as one undoable edit, the cursor staying where it was.
