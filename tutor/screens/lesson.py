@@ -155,7 +155,8 @@ class LessonScreen(Screen[None]):
             self.editor.load_text(
                 record.code if record.code is not None else step.exercise.starter.source
             )
-            self.editor.focus()
+            if not self.editor.has_focus:  # focus() lands later: a quick Esc would lose to it
+                self.editor.focus()
             self.results.clear()
             self.results.set_verdict(
                 _("{passed} — done earlier; F3 compares with the reference solution").format(
