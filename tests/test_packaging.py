@@ -35,6 +35,7 @@ def test_wheel_contains_lessons_data_and_styles(tmp_path: Path) -> None:
     assert "tutor/curriculum/data/digits.csv.gz" in names
     for lang in ("pt", "es"):
         assert f"tutor/locale/{lang}/LC_MESSAGES/tutor.mo" in names
+    assert "tutor/locale/tutor.pot" in names
     assert {"tutor/app.tcss", "tutor/screens/lesson.tcss", "tutor/screens/home.tcss"} <= names
     code = {
         path.relative_to(REPO).as_posix()

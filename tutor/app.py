@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -40,6 +41,25 @@ SAVE_RETRY_EVERY = 3.0
 """Seconds between tries to save changes that could not be saved (disk full, locked...)."""
 KEPT_IN_MEMORY = N_("Your changes are kept and saved as soon as that is possible.")
 SAVED_AGAIN = N_("Progress is saved again.")
+TEXTUAL_WORDS = (
+    N_("palette"),
+    N_("Open the command palette"),
+    N_("Bell"),
+    N_("Ring the bell"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit the application as soon as possible"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
+"""Textual's own words (its palette key and system commands), for our catalogs: the app
+shows them through `_()` like its own."""
 WORKER_STATES = {
     "starting": N_("starting"),
     "ready": N_("ready"),
@@ -239,6 +259,12 @@ class TutorApp(App[None]):
             parts.append(_("not saved"))
         self.sub_title = " · ".join(part for part in parts if part)
 
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
+            )
+
     async def action_quit(self) -> None:
         """Save the code on screen first: quitting must never lose a keystroke."""
         lesson_screen = self.lesson_screen(self.screen)
@@ -261,7 +287,8 @@ class TutorApp(App[None]):
         self.open_step(message.step)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
         lesson_screen = self.lesson_screen(screen)
         if lesson_screen is not None:
             yield from lesson_commands(lesson_screen)

@@ -12,9 +12,10 @@ are marked with `N_()` and translated where they are shown, so a switch takes ef
 
 from __future__ import annotations
 
+import ast
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -112,3 +113,49 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a sentence for extraction where it is defined; `_()` translates it where shown."""
     return message
+
+
+def and_list(items: Sequence[str]) -> str:
+    """`a`, `b` and `c` in the current language: how a sentence lists several names."""
+    if len(items) <= 1:
+        return "".join(items)
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
+def or_list(items: Sequence[str]) -> str:
+    """`a`, `b` or `c` in the current language: how a sentence offers alternatives."""
+    if len(items) <= 1:
+        return "".join(items)
+    return _("{items} or {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
+def messages() -> list[str]:
+    """Every sentence the app can show, as the shipped template (`tutor.pot`) lists them."""
+    found: list[str] = []
+    current: list[str] | None = None
+    for line in (LOCALE_DIR / f"{DOMAIN}.pot").read_text(encoding="utf-8").splitlines():
+        if line.startswith("msgid "):
+            current = [ast.literal_eval(line[6:])]
+            found.append("")
+        elif line.startswith('"') and current is not None:
+            current.append(ast.literal_eval(line))
+        else:
+            if current is not None:
+                found[-1] = "".join(current)
+            current = None
+    if current is not None:
+        found[-1] = "".join(current)
+    return [message for message in found if message]
+
+
+def untranslated(lang: str) -> list[str]:
+    """The sentences a learner reading `lang` would still see in English."""
+    if lang == "en":
+        return []
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not path.exists():
+        return messages()
+    with path.open("rb") as file:
+        catalog = gettext.GNUTranslations(file)._catalog  # type: ignore[attr-defined]
+    known = {key[0] if isinstance(key, tuple) else key for key in catalog}
+    return [message for message in messages() if message not in known]

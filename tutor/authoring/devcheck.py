@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from tutor import i18n
 from tutor.authoring.tester import Outcome, check_answers, default_workers, exercise_answers
 from tutor.lessons.loader import lesson_files, load_catalog, plural, problems_summary
 from tutor.lessons.model import Catalog, Lesson, Problem
@@ -104,8 +105,10 @@ def translation_coverage(catalog: Catalog) -> list[str]:
                 text += f" (not: {', '.join(missing)})"
             parts.append(text)
         left = sum(len(gaps(lesson, lesson.translations[lang])) for lesson in translated)
+        app = len(i18n.untranslated(lang)) if lang in i18n.LANGUAGES else len(i18n.messages())
         lines.append(
-            f"{lang}: {len(translated)} of {plural(len(catalog.lessons), 'lesson')}, "
+            f"{lang}: app messages untranslated: {app} of {len(i18n.messages())}; "
+            f"{len(translated)} of {plural(len(catalog.lessons), 'lesson')}, "
             f"{plural(left, 'warning')} (`tutor lint`); " + "; ".join(parts)
         )
     return lines

@@ -41,6 +41,8 @@ class Answer:
     """Where the answer is written, so a problem points at its block."""
     expect: tuple[str, ...] = ()
     """Fragments a failing verdict must contain (case-insensitive)."""
+    lang: str = "en"
+    """The language the verdict is worded in (the step is localized to it)."""
 
     @property
     def where(self) -> str:
@@ -230,6 +232,7 @@ class Tester:
                 setup=exercise.setup,
                 names=exercise.names,
                 cwd=folder,
+                lang=answer.lang,
             )
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from tutor.feedback.scene import Scene
+from tutor.i18n import and_list
 
 
 def is_tensor(value: Any) -> bool:
@@ -67,10 +68,7 @@ def code(text: str) -> str:
 
 def names(items: Iterable[str]) -> str:
     """`a`, `b` and `c`: a list of code names, the one list form the templates accept."""
-    quoted = [f"`{item}`" for item in items]
-    if len(quoted) <= 1:
-        return "".join(quoted)
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return and_list([f"`{item}`" for item in items])
 
 
 def tensors(scene: Scene, nodes: Iterable[ast.AST]) -> list[tuple[str, Any]]:

@@ -14,6 +14,7 @@ from typing import Any
 from tutor.feedback import autograd, kinds, shapes, slips  # noqa: F401 - they register rules
 from tutor.feedback.rules import RULES
 from tutor.feedback.scene import Scene, from_traceback
+from tutor.i18n import _
 
 QUIET = (KeyboardInterrupt, SystemExit, SyntaxError, MemoryError)
 """Failures the worker already words itself, or that have no learner line to look at."""
@@ -62,6 +63,18 @@ def _silent(*args: Any) -> None:
 
 
 def raised(summary: str, explanation: str) -> str:
-    """The check verdict when the learner's code raised: the error, then why, in one place."""
-    text = f"your code raised {summary}"
-    return f"{text}. {explanation}" if explanation else text
+    """The check verdict when the learner's code raised: the error, then why, in one place.
+
+    `summary` is Python's or torch's own "Error: message", in English whatever the
+    learner's language: translations quote it as code.
+    """
+    if explanation:
+        return _("your code raised {error}. {explanation}").format(
+            error=summary, explanation=explanation
+        )
+    return _("your code raised {error}").format(error=summary)
+
+
+def checking_raised(summary: str) -> str:
+    """The verdict when a check crashed on the learner's values (their object raised)."""
+    return _("checking your code raised {error}").format(error=summary)

@@ -104,8 +104,9 @@ def attribute_suggestion(scene: Scene, match: re.Match[str]) -> str | None:
                 text = scene.text(node.value)
     if text is None:
         return None
-    kind = f"a {type(target).__name__}" if not isinstance(target, type) else "a class"
-    return say("attribute_suggestion", target=text, kind=kind, name=name, suggestion=suggestion)
+    key = "attribute_suggestion_class" if isinstance(target, type) else "attribute_suggestion"
+    fields = {"target": text, "type": type(target).__name__, "name": name}
+    return say(key, suggestion=suggestion, **fields)
 
 
 @rule(r"name '(\w+)' is not defined", "NameError")

@@ -20,25 +20,29 @@ from typing import Any
 
 import torch
 
+from tutor.feedback.explain import checking_raised
+from tutor.i18n import N_, _, ngettext, or_list
 from tutor.lessons import behaviour, probes, rerun
 from tutor.lessons.behaviour import CheckBroken, CheckFailed
 from tutor.lessons.model import CheckReport, CodeBlock
 from tutor.lessons.reprs import (
-    article,
+    a_type,
     describe,
     dtype_name,
     one_line,
     shape_text,
     shorten,
     show,
+    starts_with_vowel_sound,
     tensor_spec,
 )
 from tutor.lessons.rerun import Context
 
+EXPECTED = N_("`{label}`: expected {expected}, got {got}")
 ATOL = 1e-5
 RTOL = 1e-4
 
-BROKEN = (
+BROKEN = N_(
     "this exercise's check is broken ({error}, at {where}): this is not a mistake in your "
     "code; please tell the lesson's author"
 )
@@ -80,15 +84,15 @@ def run_checks(
         except Exception as error:  # noqa: BLE001 - any crash in a check is a verdict
             if _checks_own_fault(error, check, namespace):
                 return _broken(check, error)
-            message = f"checking your code raised {type(error).__name__}: {error}"
+            message = checking_raised(f"{type(error).__name__}: {error}")
             return CheckReport(False, one_line(message), check.line)
-    return CheckReport(True, "all checks passed")
+    return CheckReport(True, _("all checks passed"))
 
 
 def _broken(check: CodeBlock, error: BaseException) -> CheckReport:
-    where = f"{check.path.name} line {_error_line(check, error)}"
+    where = _("{file} line {line}").format(file=check.path.name, line=_error_line(check, error))
     text = f"{type(error).__name__}: {error}" if not isinstance(error, CheckBroken) else str(error)
-    message = BROKEN.format(error=shorten(one_line(text), 120), where=where)
+    message = _(BROKEN).format(error=shorten(one_line(text), 120), where=where)
     return CheckReport(False, message, check.line, broken=True)
 
 
@@ -167,7 +171,7 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
             if target not in namespace:
                 raise CheckFailed(_not_defined(target))
             return namespace[target], target
-        return target, name or "the value"
+        return target, name or _("the value")
 
     def expect_tensor(target: Any, *, name: str | None = None, **expected: Any) -> torch.Tensor:
         value, label = value_of(target, name)
@@ -196,7 +200,7 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
     def expect_equal(target: Any, expected: Any, *, name: str | None = None) -> Any:
         value, label = value_of(target, name)
         if not _equal(value, expected):
-            raise CheckFailed(f"`{label}` should be {show(expected)}, got {show(value)}")
+            raise CheckFailed(_should_be(label, show(expected), show(value)))
         return value
 
     def expect_type(
@@ -204,9 +208,8 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
     ) -> Any:
         value, label = value_of(target, name)
         if not isinstance(value, expected):
-            raise CheckFailed(
-                f"`{label}` should be {article(_type_names(expected))}, got {describe(value)}"
-            )
+            wanted = a_type(_type_names(expected))
+            raise CheckFailed(_should_be(label, wanted, describe(value)))
         return value
 
     def expect_float(target: Any, *, name: str | None = None) -> float:
@@ -214,8 +217,12 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
             return float(value)
         if isinstance(value, torch.Tensor) and value.numel() == 1:
-            raise CheckFailed(FLOAT_NOT_TENSOR.format(label=label, value=show(value)))
-        raise CheckFailed(f"`{label}` should be a Python float, got {describe(value)}")
+            raise CheckFailed(_(FLOAT_NOT_TENSOR).format(label=label, value=show(value)))
+        raise CheckFailed(
+            _("`{label}` should be a Python float, got {got}").format(
+                label=label, got=describe(value)
+            )
+        )
 
     def expect(condition: Any, message: str) -> None:
         if not condition:
@@ -236,8 +243,9 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
         given = ", ".join(f"`{key}`" for key in inputs)
         if run.error is not None:
             raise CheckFailed(
-                f"with other values in {given}, your code raised "
-                f"{type(run.error).__name__}: {run.error}"
+                _("with other values in {given}, your code raised {error}").format(
+                    given=given, error=f"{type(run.error).__name__}: {run.error}"
+                )
             )
         if target not in run.namespace:
             raise CheckFailed(_not_defined(target))
@@ -246,9 +254,9 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
         if _close_enough(value, want, atol=atol, rtol=rtol):
             return
         if target in namespace and _close_enough(value, namespace[target], atol=atol, rtol=rtol):
-            raise CheckFailed(TYPED_IN.format(target=target, value=show(value), given=given))
+            raise CheckFailed(_(TYPED_IN).format(target=target, value=show(value), given=given))
         raise CheckFailed(
-            OTHER_INPUTS.format(target=target, given=given, want=show(want), value=show(value))
+            _(OTHER_INPUTS).format(target=target, given=given, want=show(want), value=show(value))
         )
 
     return {
@@ -278,18 +286,24 @@ def helpers_for(namespace: Mapping[str, Any], context: Context | None = None) ->
     }
 
 
-FLOAT_NOT_TENSOR = (
+FLOAT_NOT_TENSOR = N_(
     "`{label}` should be a Python float, got a one-element tensor, {value}: "
     "call .item() to get the number out of it"
 )
-TYPED_IN = (
+TYPED_IN = N_(
     "`{target}` stays {value} with other values in {given}: it looks typed in rather than "
     "computed from {given}"
 )
-OTHER_INPUTS = (
+OTHER_INPUTS = N_(
     "with other values in {given}, `{target}` should be {want}, got {value}: compute it from "
     "{given}"
 )
+
+
+def _should_be(label: str, expected: str, got: str) -> str:
+    return _("`{label}` should be {expected}, got {got}").format(
+        label=label, expected=expected, got=got
+    )
 
 
 def _close_enough(value: Any, expected: Any, *, atol: float, rtol: float) -> bool:
@@ -317,33 +331,41 @@ def check_tensor(
     """Compare `value` with what is expected, one layer at a time, most basic first."""
     wanted = _spec(dtype, shape, device)
     if not isinstance(value, torch.Tensor):
-        raise CheckFailed(f"`{label}`: expected {wanted}, got {describe(value)}")
+        raise CheckFailed(_(EXPECTED).format(label=label, expected=wanted, got=describe(value)))
     if (
         (device is not None and not _same_device(value.device, device))
         or (dtype is not None and value.dtype != dtype)
         or (shape is not None and not _shape_matches(value.shape, shape))
     ):
-        raise CheckFailed(f"`{label}`: expected {wanted}, got {tensor_spec(value)}")
+        raise CheckFailed(_(EXPECTED).format(label=label, expected=wanted, got=tensor_spec(value)))
     if values is not None:
         _check_values(value, values, label, atol=atol, rtol=rtol)
     if requires_grad is not None and value.requires_grad != requires_grad:
         if requires_grad:
-            raise CheckFailed(
-                f"`{label}` should track gradients: create it with requires_grad=True"
-            )
-        raise CheckFailed(f"`{label}` should not track gradients (requires_grad is True)")
+            message = _("`{label}` should track gradients: create it with requires_grad=True")
+        else:
+            message = _("`{label}` should not track gradients (requires_grad is True)")
+        raise CheckFailed(message.format(label=label))
     if is_leaf is not None and value.is_leaf != is_leaf:
-        kind = "a leaf tensor (one you created)" if is_leaf else "the result of an operation"
-        raise CheckFailed(f"`{label}` should be {kind}, but is_leaf is {value.is_leaf}")
+        if is_leaf:
+            message = _("`{label}` should be a leaf tensor (one you created), but is_leaf is False")
+        else:
+            message = _("`{label}` should be the result of an operation, but is_leaf is True")
+        raise CheckFailed(message.format(label=label))
     if grad is not None:
         if value.grad is None:
-            why = (
-                f"call .backward() on the result that depends on `{label}`"
-                if value.is_leaf
-                else f"`{label}` is not a leaf tensor (it came from an operation), so autograd "
-                "does not keep its .grad: create it directly with requires_grad=True"
-            )
-            raise CheckFailed(f"`{label}.grad` is None: {why}")
+            if value.is_leaf:
+                message = _(
+                    "`{label}.grad` is None: call .backward() on the result that depends on "
+                    "`{label}`"
+                )
+            else:
+                message = _(
+                    "`{label}.grad` is None: `{label}` is not a leaf tensor (it came from an "
+                    "operation), so autograd does not keep its .grad: create it directly with "
+                    "requires_grad=True"
+                )
+            raise CheckFailed(message.format(label=label))
         _check_values(value.grad, grad, f"{label}.grad", atol=atol, rtol=rtol)
 
 
@@ -351,16 +373,20 @@ def check_close(value: Any, expected: Any, label: str, *, atol: float, rtol: flo
     """Numbers and tensors alike: a tensor answer to a numeric question is fine."""
     if isinstance(expected, torch.Tensor) or isinstance(value, torch.Tensor) and value.numel() > 1:
         if not isinstance(value, torch.Tensor):
-            raise CheckFailed(f"`{label}`: expected a tensor, got {describe(value)}")
+            raise CheckFailed(
+                _(EXPECTED).format(label=label, expected=_("a tensor"), got=describe(value))
+            )
         _check_values(value, expected, label, atol=atol, rtol=rtol)
         return
     number = _as_number(value)
     if number is None:
         raise CheckFailed(
-            f"`{label}` should be a number close to {show(expected)}, got {describe(value)}"
+            _("`{label}` should be a number close to {expected}, got {got}").format(
+                label=label, expected=show(expected), got=describe(value)
+            )
         )
     if not math.isclose(number, float(expected), rel_tol=rtol, abs_tol=atol):
-        raise CheckFailed(f"`{label}` should be {show(expected)}, got {show(number)}")
+        raise CheckFailed(_should_be(label, show(expected), show(number)))
 
 
 def _check_values(
@@ -371,31 +397,69 @@ def _check_values(
     target = torch.as_tensor(expected).detach().to("cpu", actual.dtype)
     if actual.shape != target.shape:
         raise CheckFailed(
-            f"`{label}`: expected shape {shape_text(target.shape)}, got {shape_text(actual.shape)}"
+            _("`{label}`: expected shape {expected}, got {got}").format(
+                label=label, expected=shape_text(target.shape), got=shape_text(actual.shape)
+            )
         )
     close = torch.isclose(actual, target, rtol=rtol, atol=atol, equal_nan=True)
     if bool(close.all()):
         return
     wrong = (~close).nonzero()
     first = tuple(int(i) for i in wrong[0])
-    where = f" at index {first}" if first else ""
-    count = len(wrong)
-    total = actual.numel()
-    summary = "" if total == 1 else f" ({count} of {total} elements differ)"
+    count, total = len(wrong), actual.numel()
+    if total > 1:
+        message = ngettext(
+            "`{label}` has wrong values at index {index}: expected {expected}, got {got} "
+            "({count} of {total} elements differ)",
+            "`{label}` has wrong values at index {index}: expected {expected}, got {got} "
+            "({count} of {total} elements differ)",
+            count,
+        )
+    elif first:
+        message = _("`{label}` has wrong values at index {index}: expected {expected}, got {got}")
+    else:
+        message = _("`{label}` has wrong values: expected {expected}, got {got}")
     raise CheckFailed(
-        f"`{label}` has wrong values{where}: expected {show(target[first].item())}, "
-        f"got {show(actual[first].item())}{summary}"
+        message.format(
+            label=label,
+            index=first,
+            expected=show(target[first].item()),
+            got=show(actual[first].item()),
+            count=count,
+            total=total,
+        )
     )
 
 
+_SPECS = {
+    # (with a shape, with a device): without a dtype, "a ..." and "an ..." dtype forms
+    (False, False): (N_("a tensor"), N_("a {dtype} tensor"), N_("an {dtype} tensor")),
+    (True, False): (
+        N_("a tensor of shape {shape}"),
+        N_("a {dtype} tensor of shape {shape}"),
+        N_("an {dtype} tensor of shape {shape}"),
+    ),
+    (False, True): (
+        N_("a tensor on {device}"),
+        N_("a {dtype} tensor on {device}"),
+        N_("an {dtype} tensor on {device}"),
+    ),
+    (True, True): (
+        N_("a tensor of shape {shape} on {device}"),
+        N_("a {dtype} tensor of shape {shape} on {device}"),
+        N_("an {dtype} tensor of shape {shape} on {device}"),
+    ),
+}
+"""What a check expects, as a whole phrase for each combination (English picks a/an)."""
+
+
 def _spec(dtype: torch.dtype | None, shape: Sequence[int | None] | None, device: Any) -> str:
-    parts = [] if dtype is None else [dtype_name(dtype)]
-    parts.append("tensor")
-    if shape is not None:
-        parts.append(f"of shape {shape_text(shape)}")
-    if device is not None:
-        parts.append(f"on {device}")
-    return article(" ".join(parts))
+    plain, a, an = _SPECS[shape is not None, device is not None]
+    name = "" if dtype is None else dtype_name(dtype)
+    template = plain if dtype is None else an if starts_with_vowel_sound(name) else a
+    return _(template).format(
+        dtype=name, shape="" if shape is None else shape_text(shape), device=device
+    )
 
 
 def _shape_matches(actual: Sequence[int], expected: Sequence[int | None]) -> bool:
@@ -438,7 +502,7 @@ def _equal(value: Any, expected: Any) -> bool:
 
 def _type_names(expected: type | tuple[type, ...]) -> str:
     types = expected if isinstance(expected, tuple) else (expected,)
-    return " or ".join(t.__name__ for t in types)
+    return or_list([t.__name__ for t in types])
 
 
 def _missing_name_message(error: NameError) -> str:
@@ -447,11 +511,13 @@ def _missing_name_message(error: NameError) -> str:
 
 
 def _not_defined(name: str) -> str:
-    return f"`{name}` is not defined: your code should create a variable named `{name}`"
+    return _("`{name}` is not defined: your code should create a variable named `{name}`").format(
+        name=name
+    )
 
 
 def _failed_line(check: CodeBlock, error: AssertionError) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == check.filename]
     if frames and frames[-1].line:
-        return f"this check did not hold: {frames[-1].line.strip()}"
-    return "a check did not hold"
+        return _("this check did not hold: {code}").format(code=frames[-1].line.strip())
+    return _("a check did not hold")

@@ -13,57 +13,71 @@ from typing import Any
 import torch
 from torch import nn
 
+from tutor.i18n import N_, _, and_list
 from tutor.lessons.behaviour import CheckFailed
-from tutor.lessons.reprs import article, shape_text, show
+from tutor.lessons.reprs import a_type, shape_text, show
 
 ENDINGS = {
-    "softmax": (
+    "softmax": N_(
         "every row of `{name}(x)` adds up to 1: the model ends with a softmax. Return the raw "
         "logits: CrossEntropyLoss applies softmax itself"
     ),
-    "log_softmax": (
+    "log_softmax": N_(
         "every row of `{name}(x)` holds log-probabilities: the model ends with log_softmax. "
         "Return the raw logits: CrossEntropyLoss applies log_softmax itself"
     ),
-    "sigmoid": (
+    "sigmoid": N_(
         "every output of `{name}(x)` is between 0 and 1: the last layer is followed by a "
         "sigmoid. Return the last linear layer's output as it is: logits can be any number"
     ),
-    "relu": (
+    "relu": N_(
         "no output of `{name}(x)` is negative on {rows} random inputs: the last layer is "
         "followed by ReLU. Return the last linear layer's output as it is: logits must be "
         "able to be negative"
     ),
 }
-UNUSED_ONE = (
+UNUSED_ONE = N_(
     "`{layer}`, {kind}, never gets a gradient: it is created in __init__ but forward never uses it"
 )
-UNUSED_MANY = (
+UNUSED_PARAMETER = N_(
+    "`{layer}`, a parameter, never gets a gradient: it is created in __init__ but forward never "
+    "uses it"
+)
+UNUSED_MANY = N_(
     "{layers} never get a gradient: they are created in __init__ but forward never uses them"
 )
-WRONG_SHAPE = "`{name}(x)` for a batch x of shape {batch} should have shape {want}, got {got}{why}"
-BROADCAST = (
-    ": MSELoss would silently broadcast it against targets of shape {want} and compare "
-    "every prediction with every target"
+WRONG_SHAPE = N_("`{name}(x)` for a batch x of shape {batch} should have shape {want}, got {got}")
+BROADCAST = N_(
+    "`{name}(x)` for a batch x of shape {batch} should have shape {want}, got {got}: MSELoss "
+    "would silently broadcast it against targets of shape {want} and compare every prediction "
+    "with every target"
 )
 
 
 def output_of(model: Any, batch: torch.Tensor, name: str) -> torch.Tensor:
     """`model(batch)`, or a learner-facing failure saying which call failed and why."""
     if not callable(model):
-        raise CheckFailed(f"`{name}` should be a model you can call, got {type(model).__name__}")
+        raise CheckFailed(
+            _("`{name}` should be a model you can call, got {type}").format(
+                name=name, type=type(model).__name__
+            )
+        )
     try:
         with torch.no_grad():
             out = model(on_device_of(model, batch))
     except Exception as error:  # noqa: BLE001 - the learner's model failing is the verdict
         raise CheckFailed(
-            f"`{name}(x)` fails for a batch x of shape {shape_text(batch.shape)}: "
-            f"{type(error).__name__}: {_first_line(error)}"
+            _("`{name}(x)` fails for a batch x of shape {batch}: {error}").format(
+                name=name,
+                batch=shape_text(batch.shape),
+                error=f"{type(error).__name__}: {_first_line(error)}",
+            )
         ) from None
     if not isinstance(out, torch.Tensor):
         raise CheckFailed(
-            f"`{name}(x)` should return a tensor, got {show(out)}: does forward end with "
-            "a `return`?"
+            _(
+                "`{name}(x)` should return a tensor, got {got}: does forward end with a `return`?"
+            ).format(name=name, got=show(out))
         )
     return out.cpu()
 
@@ -85,14 +99,12 @@ def expect_output(
     if tuple(out.shape) != tuple(shape):
         got, want = tuple(out.shape), tuple(shape)
         squeezed = got == want[:-1] and want[-1:] == (1,) or want == got[:-1] and got[-1:] == (1,)
-        why = BROADCAST.format(want=shape_text(want)) if squeezed else ""
         raise CheckFailed(
-            WRONG_SHAPE.format(
+            _(BROADCAST if squeezed else WRONG_SHAPE).format(
                 name=name,
                 batch=shape_text(batch.shape),
                 want=shape_text(want),
                 got=shape_text(got),
-                why=why,
             )
         )
     return out
@@ -129,11 +141,13 @@ def expect_all_used(model: Any, batch: torch.Tensor, *, name: str = "model") -> 
     if len(unused) == 1:
         layer = unused[0]
         modules = dict(model.named_modules())
-        kind = article(_kind(modules[layer])) if layer in modules else "a parameter"
-        raise CheckFailed(UNUSED_ONE.format(layer=f"{name}.{layer}", kind=kind))
+        if layer not in modules:
+            raise CheckFailed(_(UNUSED_PARAMETER).format(layer=f"{name}.{layer}"))
+        kind = a_type(_kind(modules[layer]))
+        raise CheckFailed(_(UNUSED_ONE).format(layer=f"{name}.{layer}", kind=kind))
     if unused:
-        layers = ", ".join(f"`{name}.{layer}`" for layer in unused)
-        raise CheckFailed(UNUSED_MANY.format(layers=layers))
+        layers = and_list([f"`{name}.{layer}`" for layer in unused])
+        raise CheckFailed(_(UNUSED_MANY).format(layers=layers))
 
 
 def _kind(module: nn.Module) -> str:
@@ -164,7 +178,7 @@ def expect_logits(model: Any, batch: torch.Tensor, *, name: str = "model") -> to
     out = output_of(model, batch, name)
     ending = output_activation(out)
     if ending is not None:
-        raise CheckFailed(ENDINGS[ending].format(name=name, rows=len(batch)))
+        raise CheckFailed(_(ENDINGS[ending]).format(name=name, rows=len(batch)))
     return out
 
 

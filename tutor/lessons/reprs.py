@@ -13,6 +13,8 @@ from typing import Any
 
 import torch
 
+from tutor.i18n import _
+
 SHOW_LIMIT = 60
 """Longest text `show` quotes for an arbitrary object."""
 FEW = 4
@@ -45,22 +47,28 @@ def show(value: Any) -> str:
         return _tensor(value)
     if type(value).__name__ == "ndarray" and hasattr(value, "shape"):
         try:
-            return "array" + _tensor(torch.as_tensor(value)).removeprefix("tensor")
+            return _tensor(torch.as_tensor(value), "array")
         except (TypeError, RuntimeError):
             pass
     return shorten(one_line(repr(value)))
 
 
-def _tensor(value: torch.Tensor) -> str:
+def _tensor(value: torch.Tensor, kind: str = "tensor") -> str:
+    """`tensor([1, 2])` as code when it is short, else its shape and first values in words."""
     data = value.detach().cpu()
     flat = data.reshape(-1)
     items = [_item(v) for v in flat[:FEW].tolist()]
     if data.dim() == 0:
-        return f"tensor({items[0]})"
+        return f"{kind}({items[0]})"
     if data.dim() == 1 and data.numel() <= FEW:
-        return f"tensor([{', '.join(items)}])"
+        return f"{kind}([{', '.join(items)}])"
     more = ", …" if data.numel() > FEW else ""
-    return f"tensor of shape {shape_text(data.shape)}: [{', '.join(items)}{more}]"
+    template = (
+        _("tensor of shape {shape}: {values}")
+        if kind == "tensor"
+        else _("array of shape {shape}: {values}")
+    )
+    return template.format(shape=shape_text(data.shape), values=f"[{', '.join(items)}{more}]")
 
 
 def _item(value: Any) -> str:
@@ -77,29 +85,37 @@ def shape_text(shape: Sequence[int | None]) -> str:
 
 
 def tensor_spec(value: torch.Tensor) -> str:
-    return f"{dtype_name(value.dtype)} of shape {shape_text(value.shape)} on {value.device}"
+    return _("{dtype} of shape {shape} on {device}").format(
+        dtype=dtype_name(value.dtype), shape=shape_text(value.shape), device=value.device
+    )
 
 
-def article(noun: str) -> str:
-    """Pick "a" or "an" by sound: an int64 tensor, an SGD, an ndarray, a list."""
-    word = noun.split(" ", 1)[0]
+def starts_with_vowel_sound(word: str) -> bool:
+    """Whether English says "an" before `word`: an int64, an SGD, an ndarray, a list."""
     if word[:2].isupper():  # an acronym: MSELoss, SGD
-        vowel_sound = word[0] in "AEFHILMNORSX"  # letters spoken as "ef", "es", "en"...
-    else:
-        vowel_sound = word[:1].lower() in "aeiou" or word.startswith("nd")
-    return f"{'an' if vowel_sound else 'a'} {noun}"
+        return word[0] in "AEFHILMNORSX"  # letters spoken as "ef", "es", "en"...
+    return word[:1].lower() in "aeiou" or word.startswith("nd")
+
+
+def a_type(name: str) -> str:
+    """ "a list", "an SGD": a thing of the Python type (or layer) `name`, in the learner's words."""
+    template = _("an {type}") if starts_with_vowel_sound(name) else _("a {type}")
+    return template.format(type=name)
 
 
 def describe(value: Any) -> str:
     """What kind of thing `value` is, with its value when that is short."""
     if isinstance(value, torch.Tensor):
         if value.numel() == 1 and value.dim() <= 1:
-            return f"a one-element tensor, {show(value)}"
-        return f"a tensor: {tensor_spec(value)}"
+            return _("a one-element tensor, {value}").format(value=show(value))
+        return _("a tensor: {spec}").format(spec=tensor_spec(value))
     if value is None:
         return "None"
     if value is Ellipsis:
-        return "`...` (the placeholder is still there)"
-    text = show(value)
-    kind = article(type(value).__name__)
-    return f"{kind} ({text})" if len(text) < 40 else kind
+        return _("`...` (the placeholder is still there)")
+    text, name = show(value), type(value).__name__
+    if len(text) >= 40:
+        return a_type(name)
+    if starts_with_vowel_sound(name):
+        return _("an {type} ({value})").format(type=name, value=text)
+    return _("a {type} ({value})").format(type=name, value=text)

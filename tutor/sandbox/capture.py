@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from tutor.i18n import _, ngettext
 from tutor.sandbox.limits import format_size
 from tutor.sandbox.protocol import OutputEvent
 
@@ -67,11 +68,22 @@ class OutputTap:
             return
         self.ended = True
         if self._dropped_bytes:
-            lines = f"{self._dropped_lines:,} lines, " if self._dropped_lines else ""
-            notice = (
-                f"\n… {lines}{format_size(self._dropped_bytes)} of output not shown "
-                f"(only the first and last {format_size(self._head_bytes)} are kept) …\n"
-            )
+            fields = {
+                "lines": f"{self._dropped_lines:,}",
+                "size": format_size(self._dropped_bytes),
+                "kept": format_size(self._head_bytes),
+            }
+            if self._dropped_lines:
+                text = ngettext(
+                    "… {lines} line, {size} of output not shown (only the first and last "
+                    "{kept} are kept) …",
+                    "… {lines} lines, {size} of output not shown (only the first and last "
+                    "{kept} are kept) …",
+                    self._dropped_lines,
+                )
+            else:
+                text = _("… {size} of output not shown (only the first and last {kept} are kept) …")
+            notice = f"\n{text.format(**fields)}\n"
             self._emit("stderr", notice.encode())
             decoders = {stream: _decoder() for stream in STREAMS}
             for stream, chunk in self._tail:
@@ -130,7 +142,7 @@ def _cut(data: bytes, max_bytes: int, max_lines: int) -> int:
 def _after_newlines(data: bytes | bytearray, count: int) -> int:
     """The index just after the `count`-th newline, or len(data) if there are fewer."""
     index = -1
-    for _ in range(count):
+    for _line in range(count):
         index = data.find(b"\n", index + 1)
         if index < 0:
             return len(data)

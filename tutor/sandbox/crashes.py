@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import signal
 
+from tutor.i18n import N_, _
 from tutor.sandbox.limits import Limits, format_size
 from tutor.sandbox.protocol import CHANNEL_LOST, CHANNEL_LOST_NOTE
 
-LOST = "your variables were lost — a fresh worker is ready"
-SIGNAL_WORDS = {
-    signal.SIGSEGV: "segmentation fault",
-    signal.SIGABRT: "aborted",
-    signal.SIGBUS: "bus error",
-    signal.SIGFPE: "arithmetic error",
-    signal.SIGILL: "illegal instruction",
+LOST = N_("your variables were lost — a fresh worker is ready")
+SIGNAL_CRASHES = {
+    signal.SIGSEGV: N_("the worker crashed with {signal} (segmentation fault)"),
+    signal.SIGABRT: N_("the worker crashed with {signal} (aborted)"),
+    signal.SIGBUS: N_("the worker crashed with {signal} (bus error)"),
+    signal.SIGFPE: N_("the worker crashed with {signal} (arithmetic error)"),
+    signal.SIGILL: N_("the worker crashed with {signal} (illegal instruction)"),
 }
 MEMORY_HINTS = ("bad_alloc", "out of memory", "Cannot allocate memory", "MemoryError")
 
@@ -28,29 +29,40 @@ def crash_reason(returncode: int, crash_log: str, limits: Limits) -> str:
     if returncode < 0:
         sig = signal.Signals(-returncode)
         if sig == signal.SIGKILL:
-            what = (
+            what = _(
                 "the worker was killed (SIGKILL) by another program"
                 " or by the system when memory ran out"
             )
-        elif sig in SIGNAL_WORDS:
-            what = f"the worker crashed with {sig.name} ({SIGNAL_WORDS[sig]})"
+        elif sig in SIGNAL_CRASHES:
+            what = _(SIGNAL_CRASHES[sig]).format(signal=sig.name)
         else:
-            what = f"the worker was stopped by {sig.name}"
+            what = _("the worker was stopped by {signal}").format(signal=sig.name)
     elif CHANNEL_LOST_NOTE in crash_log:
-        what = "your code closed or replaced tutor's private channel (a file descriptor)"
+        what = _("your code closed or replaced tutor's private channel (a file descriptor)")
     elif returncode == CHANNEL_LOST:
-        what = (
-            f"the worker exited with status {returncode}: your code closed or replaced"
-            f" tutor's private channel (a file descriptor), or called os._exit({returncode})"
-        )
+        what = _(
+            "the worker exited with status {status}: your code closed or replaced"
+            " tutor's private channel (a file descriptor), or called os._exit({status})"
+        ).format(status=returncode)
     else:
-        what = (
-            f"the worker exited with status {returncode}"
-            " (os._exit, or a fatal error in native code)"
+        what = _(
+            "the worker exited with status {status} (os._exit, or a fatal error in native code)"
+        ).format(status=returncode)
+    if out_of_memory(returncode, crash_log):
+        what = _("memory limit of {limit} reached: {cause}").format(
+            limit=format_size(limits.memory), cause=what
         )
-    if returncode != -signal.SIGKILL and any(hint in crash_log for hint in MEMORY_HINTS):
-        what = f"memory limit of {format_size(limits.memory)} reached: {what}"
-    return f"{what}; {LOST}"
+    return lost(what)
+
+
+def out_of_memory(returncode: int, crash_log: str) -> bool:
+    """Whether the crash log shows the worker died for lack of memory (the limit, mostly)."""
+    return returncode != -signal.SIGKILL and any(hint in crash_log for hint in MEMORY_HINTS)
+
+
+def lost(reason: str) -> str:
+    """`reason` for a run that ended with its worker, so its variables are gone."""
+    return _("{reason}; {lost}").format(reason=reason, lost=_(LOST))
 
 
 def trim_crash_log(log: str) -> str:

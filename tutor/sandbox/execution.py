@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tutor.feedback.suggest import did_you_mean
+from tutor.i18n import ngettext
 
 ECHO_LIMIT = 20_000
 MAX_VARIABLES = 500
@@ -84,7 +85,9 @@ def shorten(text: str, limit: int = ECHO_LIMIT) -> str:
     if len(text) <= limit:
         return text
     head, tail = text[: limit * 3 // 4], text[-limit // 4 :]
-    return f"{head}\n… {len(text) - len(head) - len(tail):,} characters not shown …\n{tail}"
+    hidden = len(text) - len(head) - len(tail)
+    note = ngettext("… {count} character not shown …", "… {count} characters not shown …", hidden)
+    return f"{head}\n{note.format(count=f'{hidden:,}')}\n{tail}"
 
 
 @contextmanager

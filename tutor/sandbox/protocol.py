@@ -14,6 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from tutor.i18n import ngettext
 from tutor.lessons.model import CheckReport
 
 Stream = Literal["stdout", "stderr"]
@@ -50,7 +51,10 @@ def fit(message: dict[str, Any]) -> bytes:
 def _shorten(value: Any, keep: int, items: int | None = None) -> Any:
     if isinstance(value, str) and len(value) > keep:
         hidden = len(value) - keep
-        return f"{value[: keep // 2]}… {hidden:,} characters not shown …{value[-keep // 2 :]}"
+        note = ngettext(
+            "… {count} character not shown …", "… {count} characters not shown …", hidden
+        ).format(count=f"{hidden:,}")
+        return f"{value[: keep // 2]}{note}{value[-keep // 2 :]}"
     if isinstance(value, dict):
         return {_shorten(k, keep): _shorten(v, keep, items) for k, v in value.items()}
     if isinstance(value, list):

@@ -29,10 +29,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from tutor.feedback.explain import explain, raised
+from tutor.feedback.explain import checking_raised, explain, raised
 from tutor.feedback.idle import confirm as confirm_idle
 from tutor.feedback.idle import find as find_idle
 from tutor.feedback.runtime import watch
+from tutor.i18n import _, ngettext, normalize, set_language
 from tutor.sandbox import execution
 from tutor.sandbox.channel import Channel, hide_fd
 from tutor.sandbox.limits import (
@@ -129,12 +130,18 @@ class MetricsBuffer:
             self.flush()
 
 
+def speak(lang: Any) -> None:
+    """Word this request's verdict in the learner's language: it may change between requests."""
+    found = normalize(lang) if isinstance(lang, str) else None
+    set_language(found or "en")
+
+
 def _no_input(prompt: object = "") -> str:
     """`input()` in the sandbox: there is no keyboard, so fail at once instead of hanging."""
     if prompt:
         sys.stdout.write(str(prompt))
         sys.stdout.flush()
-    raise EOFError("input() has no keyboard in tutor's sandbox: put the value in your code")
+    raise EOFError(_("input() has no keyboard in tutor's sandbox: put the value in your code"))
 
 
 class Worker:
@@ -169,11 +176,14 @@ class Worker:
         for request in self.channel.requests():
             kind = request.get("type")
             if kind in ("run", "check"):
+                speak(request.get("lang"))
                 try:
                     self.handle(request)
                 except Exception as error:  # noqa: BLE001 - report, and stay up for the next run
                     self.armed = False
-                    reason = f"tutor's worker failed: {execution.one_line(error)}"
+                    reason = _("tutor's worker failed: {error}").format(
+                        error=execution.one_line(error)
+                    )
                     finished = {"status": "error", "reason": reason, "exit_code": 1}
                     self.channel.send(
                         {"type": "finished", "id": request["id"], "finished": finished}
@@ -249,7 +259,8 @@ class Worker:
                 print(text, file=sys.stderr)
             result["exit_code"] = code
             if code:
-                result.update(status="error", reason=f"your code called sys.exit({error.code!r})")
+                reason = _("your code called sys.exit({code})").format(code=repr(error.code))
+                result.update(status="error", reason=reason)
         except BaseException as error:  # noqa: BLE001 - every failure is the learner's verdict
             if execution.is_memory_error(error):
                 self.reserve = None
@@ -266,16 +277,15 @@ class Worker:
 
     def describe(self, error: BaseException) -> dict[str, Any]:
         if isinstance(error, KeyboardInterrupt):
-            reason = "stopped by Ctrl+C; your variables are kept"
+            reason = _("stopped by Ctrl+C; your variables are kept")
             return {"status": "interrupted", "reason": reason, "exit_code": 130}
         if execution.is_memory_error(error):
-            reason = (
-                f"memory limit of {format_size(self.limits.memory)} reached "
-                f"({execution.one_line(error)}); your variables are kept"
+            reason = _("memory limit of {limit} reached ({error}); your variables are kept").format(
+                limit=format_size(self.limits.memory), error=execution.one_line(error)
             )
             return {"status": "limit", "reason": reason, "exit_code": 1}
         if type(error).__name__ == "OutOfMemoryError":
-            reason = f"the GPU's memory is full ({execution.one_line(error)})"
+            reason = _("the GPU's memory is full ({error})").format(error=execution.one_line(error))
             return {"status": "limit", "reason": reason, "exit_code": 1}
         return {"status": "error", "reason": execution.one_line(error), "exit_code": 1}
 
@@ -286,7 +296,8 @@ class Worker:
         if result["status"] == "error" and result["traceback"]:
             return {"passed": False, "message": raised(result["reason"], result["explanation"])}
         if result["status"] != "ok":
-            return {"passed": False, "message": f"your code did not finish: {result['reason']}"}
+            message = _("your code did not finish: {reason}").format(reason=result["reason"])
+            return {"passed": False, "message": message}
         from tutor.lessons.checks import run_checks
         from tutor.lessons.model import CodeBlock
 
@@ -311,12 +322,12 @@ class Worker:
                 finally:
                     self.armed = False
         except KeyboardInterrupt:
-            result.update(status="interrupted", reason="the checks were stopped by Ctrl+C")
-            return {"passed": False, "message": "the checks were stopped before they finished"}
+            result.update(status="interrupted", reason=_("the checks were stopped by Ctrl+C"))
+            return {"passed": False, "message": _("the checks were stopped before they finished")}
         except BaseException as error:  # noqa: BLE001 - e.g. SystemExit from a learner function
             return {
                 "passed": False,
-                "message": f"checking your code raised {execution.one_line(error)}",
+                "message": checking_raised(execution.one_line(error)),
             }
         finally:
             self._restore()
@@ -341,10 +352,13 @@ class Worker:
         self.channel.send({"type": "variables", "id": run_id, "variables": found})
         threads = [thread.name for thread in execution.learner_threads(self.own_threads)]
         if threads and not result["reason"]:
-            result["reason"] = (
-                f"still running in the background: {', '.join(threads[:3])}"
-                " (its later output is labelled; restarting the worker stops it)"
-            )
+            result["reason"] = ngettext(
+                "still running in the background: {threads} (its later output is labelled; "
+                "restarting the worker stops it)",
+                "still running in the background: {threads} (their later output is labelled; "
+                "restarting the worker stops them)",
+                len(threads),
+            ).format(threads=", ".join(threads[:3]))
         result["seconds"] = time.perf_counter() - started
         self.channel.send({"type": "finished", "id": run_id, "finished": result})
         if self.reserve is None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from tutor import i18n
 from tutor.lessons.model import CodeBlock
 from tutor.locations import data_dir, scratch_folder
 from tutor.sandbox.capture import OutputTap
@@ -209,13 +210,15 @@ class Supervisor:
         filename: str | None = None,
         cwd: Path | None = None,
         on_event: EventCallback | None = None,
+        lang: str | None = None,
     ) -> Finished:
         """Run `code` in `key`'s namespace (REPL), or as `python FILE` would (`script`).
 
         `setup` runs first when the namespace is new. `filename` names the code in
         tracebacks: `<key>` by default, the script's absolute path for `script`. The
         code runs in `cwd`: by default `key`'s scratch folder, or for a script the
-        worker's own folder (where `python FILE` was typed).
+        worker's own folder (where `python FILE` was typed). The worker words its
+        explanations in `lang`, by default this process's current language.
         """
         message = {
             "type": "run",
@@ -226,6 +229,7 @@ class Supervisor:
             "script": script,
             "argv": list(argv) if argv is not None else None,
             "cwd": _folder(cwd or (None if script else scratch_folder(key))),
+            "lang": lang or i18n.current(),
         }
         return await self._request(message, on_event, self.limits.run_timeout)
 
@@ -239,6 +243,7 @@ class Supervisor:
         names: Collection[str] | None = None,
         cwd: Path | None = None,
         on_event: EventCallback | None = None,
+        lang: str | None = None,
     ) -> Finished:
         """Run setup and `code` in a fresh namespace exactly as a run does, then `checks`.
 
@@ -246,7 +251,8 @@ class Supervisor:
         later runs see what the checks saw. `Finished.check` carries the verdict.
         `names` (`Exercise.names`) are the names the exercise asks for: a check that
         fails on any other has a bug of its own, which the verdict then says. The code
-        runs in `cwd`, by default `key`'s scratch folder, as a run does.
+        runs in `cwd`, by default `key`'s scratch folder, as a run does, and the verdict
+        is worded in `lang` (by default this process's current language).
         """
         message = {
             "type": "check",
@@ -257,6 +263,7 @@ class Supervisor:
             "checks": [_block(check) for check in checks],
             "names": None if names is None else sorted(names),
             "cwd": _folder(cwd or scratch_folder(key)),
+            "lang": lang or i18n.current(),
         }
         return await self._request(message, on_event, self.limits.check_timeout)
 

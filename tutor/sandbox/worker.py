@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tutor.i18n import _
 from tutor.sandbox.capture import CHUNK
 from tutor.sandbox.limits import Limits
 from tutor.sandbox.procs import (
@@ -69,7 +70,9 @@ def worker_env(device: str, token: str) -> dict[str, str]:
         visible = [d for d in env.get("CUDA_VISIBLE_DEVICES", "").split(",") if d.strip()]
         if "CUDA_VISIBLE_DEVICES" in os.environ and index >= len(visible):
             raise SandboxError(
-                f"--device {device}: CUDA_VISIBLE_DEVICES lists {len(visible)} GPU(s)"
+                _("--device {device}: CUDA_VISIBLE_DEVICES lists {count} GPU(s)").format(
+                    device=device, count=len(visible)
+                )
             )
         env["CUDA_VISIBLE_DEVICES"] = visible[index] if visible else str(index)
     return env
@@ -80,7 +83,9 @@ def check_device(device: str) -> None:
         device.startswith("cuda:") and device.partition(":")[2].isdigit()
     )
     if not valid:
-        raise ValueError(f"unknown device {device!r}: use auto, cpu, cuda or cuda:N")
+        raise ValueError(
+            _("unknown device {device}: use auto, cpu, cuda or cuda:N").format(device=repr(device))
+        )
 
 
 class _Replies(asyncio.Protocol):
@@ -199,7 +204,11 @@ class WorkerProcess:
         except OSError as error:
             for fd in ours:
                 os.close(fd)
-            raise SandboxError(f"cannot start the worker with {python}: {error}") from error
+            raise SandboxError(
+                _("cannot start the worker with {python}: {error}").format(
+                    python=python, error=error
+                )
+            ) from error
         finally:
             for fd in theirs:
                 os.close(fd)
@@ -207,11 +216,11 @@ class WorkerProcess:
             proc, token, secret, on_message, on_output, {out_read: "stdout", err_read: "stderr"}
         )
         loop = asyncio.get_running_loop()
-        reader, _ = await loop.connect_read_pipe(
+        reader, _protocol = await loop.connect_read_pipe(
             lambda: _Replies(worker._on_line, worker._on_tampered),
             os.fdopen(reply_read, "rb", buffering=0),
         )
-        writer, _ = await loop.connect_write_pipe(
+        writer, _writer_protocol = await loop.connect_write_pipe(
             asyncio.Protocol, os.fdopen(request_write, "wb", buffering=0)
         )
         worker._transports = [reader, writer]
@@ -262,7 +271,7 @@ class WorkerProcess:
     def drain_output(self) -> None:
         """Forward what the output pipes already hold, e.g. before a run's `finished`."""
         for fd in list(self._output_fds):
-            for _ in range(OUTPUT_DRAIN):
+            for _read in range(OUTPUT_DRAIN):
                 if not self._read_output(fd, self._output_fds.get(fd, "")):
                     break
 
@@ -323,8 +332,15 @@ class WorkerProcess:
 
     async def _fail_start(self) -> None:
         log = (await self.crash_log()).strip().splitlines()
-        detail = f": {log[-1]}" if log else ""
-        message = f"the worker exited with status {self.proc.returncode} while starting{detail}"
+        status = self.proc.returncode
+        if log:
+            message = _("the worker exited with status {status} while starting: {detail}").format(
+                status=status, detail=log[-1]
+            )
+        else:
+            message = _("the worker exited with status {status} while starting").format(
+                status=status
+            )
         self.close_output()
         if not self.ready.done():
             self.ready.set_exception(SandboxError(message))
