@@ -148,3 +148,19 @@ def test_a_translation_of_a_lesson_with_errors_is_not_reported_as_orphaned(
 def test_cli_without_lessons_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dev", "check", str(tmp_path)]) == 2
     assert "no lesson files found" in capsys.readouterr().err
+
+
+def test_with_a_language_the_translated_mistake_words_are_checked(write_lesson) -> None:
+    """`dev check --lang pt 01-tiny.md` brings the lesson's pt file and checks its words."""
+    from tests.test_translations import ENGLISH, PORTUGUESE
+
+    path = write_lesson("01-tiny.md", ENGLISH)
+    write_lesson("01-tiny.pt.md", PORTUGUESE)
+    good = asyncio.run(dev_check([path], workers=1, lang="pt"))
+    assert good.problems == [] and good.files == 2
+    write_lesson(
+        "01-tiny.pt.md",
+        PORTUGUESE.replace("+ use um ponto decimal\n", "+ palavras que o veredito não diz\n"),
+    )
+    bad = asyncio.run(dev_check([path], workers=1, lang="pt"))
+    assert any("palavras que o veredito não diz" in p.message for p in bad.problems), bad.problems

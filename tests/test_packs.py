@@ -49,7 +49,7 @@ def test_an_installed_pack_is_listed_under_its_name(
     assert problems == []
     assert main(["list"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "bundled:"
+    assert out[0] == "bundled lessons:"
     at = out.index("gpu-workshop:")
     assert out[at + 1].split()[:2] == ["warmup", "Warm-up"]
     assert main(["list", "--json"]) == 0

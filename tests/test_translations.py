@@ -218,7 +218,13 @@ def test_dev_strings_lists_only_what_is_missing(write_lesson) -> None:
 
 SHIPPED = sorted(p for p in bundled_lessons_dir().glob("[0-9]*.md") if p.stem.count(".") == 0)
 # Being translated this session; each comes off the list as its translator finishes it.
-UNFINISHED: set[str] = {f"{path.stem}.{lang}" for path in SHIPPED for lang in ("pt", "es")}
+ES_DONE = {"01-tensors.es", "02-numpy.es", "03-devices.es", "05-graphs.es", "07-modules.es"}
+UNFINISHED: set[str] = ({f"{path.stem}.es" for path in SHIPPED} - ES_DONE) | {
+    "04-autograd.pt",
+    "08-training-loop.pt",
+    "09-classification.pt",
+    "10-numpy-to-torch.pt",
+}
 
 
 @pytest.mark.parametrize("lang", ["pt", "es"])
@@ -233,3 +239,34 @@ def test_every_shipped_lesson_is_translated_in_full(english, lang: str, request)
     assert catalog.problems == ()
     lesson = catalog.lessons[0]
     assert [str(gap) for gap in gaps(lesson, lesson.translations[lang])] == []
+
+
+@pytest.mark.parametrize(
+    ("comment", "words"),
+    [
+        ("TODO: shape (4,)", True),
+        ('TODO: "cuda" or "cpu"', True),
+        ("TODO: x squared", True),
+        ("TODO: 0, 1, ..., 9 as float64", True),
+        ("TODO: 2y + 3", False),
+        ("TODO: (x - 1) * (x - 2) * (x - 3)", False),
+        ("print(x.shape)", False),
+        ("dtype", False),
+    ],
+)
+def test_which_comments_are_words(comment: str, words: bool) -> None:
+    found = code_strings.comments(f"x = ...  # {comment}\n")
+    assert [text.key for text in found] == ([comment] if words else [])
+
+
+def test_names_and_keys_ending_in_a_space_are_handled(write_lesson) -> None:
+    assert code_strings.literals('isinstance(m, "torch.nn.modules.activation")\n') == []
+    english = ENGLISH.replace('"`x` is still the placeholder: replace it"', '"`x` got "')
+    write_lesson("01-tiny.md", english)
+    portuguese = PORTUGUESE.replace(
+        "- `x` is still the placeholder: replace it\n+ `x` ainda é o marcador: troque-o",
+        "- `x` got \n+ `x` recebeu ",
+    )
+    folder = write_lesson("01-tiny.pt.md", portuguese).parent
+    (step,) = load_catalog([folder], lang="pt").lessons[0].steps
+    assert '"`x` recebeu "' in step.exercise.checks[0].source

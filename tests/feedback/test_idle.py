@@ -71,7 +71,13 @@ def test_code_that_does_not_parse_has_no_warnings() -> None:
 
 
 @pytest.mark.parametrize("step", load_catalog([LESSONS]).exercises(), ids=lambda step: step.key)
-def test_no_false_alarm_on_any_lesson_solution(step) -> None:  # noqa: ANN001 - a Step
+def test_no_false_alarm_on_any_lesson_solution(
+    step,  # noqa: ANN001 - a Step
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Exercises write files (model.pt, checkpoint.pt) into their own folder, as in the worker.
+    monkeypatch.chdir(tmp_path)
     exercise = step.exercise
     namespace: dict[str, object] = {"__name__": "__main__"}
     torch.manual_seed(0)

@@ -12,7 +12,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -73,11 +73,14 @@ async def dev_check(
     mistakes' expected words in that language), as a learner reading `lang` meets them.
     """
     started = time.perf_counter()
+    paths = with_translations(paths)
     files = list(lesson_files(paths))
     catalog = load_catalog(paths, lang=lang)
     lessons = [*catalog.lessons, *(b.lesson for b in catalog.broken if b.lesson is not None)]
     result = DevCheck(len(files), lessons, problems=list(catalog.problems))
     answers = exercise_answers(step for lesson in lessons for step in lesson.steps)
+    if lang:
+        answers = [replace(answer, lang=lang) for answer in answers]
     if answers:
         result.workers = min(workers or default_workers(), len(answers))
         result.outcomes = await check_answers(
@@ -88,6 +91,22 @@ async def dev_check(
     result.problems.sort(key=lambda problem: (str(problem.path), problem.line))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def with_translations(paths: Sequence[Path]) -> list[Path]:
+    """`paths`, plus the translation files next to each lesson file named on its own.
+
+    An author checking `05-graphs.md` means its translations too: they share its checks.
+    """
+    found = list(paths)
+    for path in paths:
+        if path.is_file() and path.suffix == ".md" and "." not in path.stem:
+            found.extend(
+                sibling
+                for sibling in sorted(path.parent.glob(f"{path.stem}.*.md"))
+                if sibling not in found
+            )
+    return found
 
 
 def translation_coverage(catalog: Catalog) -> list[str]:

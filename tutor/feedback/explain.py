@@ -11,7 +11,14 @@ import warnings
 from collections.abc import Collection
 from typing import Any
 
-from tutor.feedback import autograd, kinds, shapes, slips  # noqa: F401 - they register rules
+from tutor.feedback import (  # noqa: F401 - they register rules
+    autograd,
+    convolution,
+    kinds,
+    saving,
+    shapes,
+    slips,
+)
 from tutor.feedback.rules import RULES
 from tutor.feedback.scene import Scene, from_traceback
 from tutor.i18n import _

@@ -21,7 +21,9 @@ import tokenize
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-_WORDS = re.compile(r"[^\W\d_]{2,}[^\w{}]+[^\W\d_]{2,}")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_MARKERS = {"TODO", "FIXME", "NOTE", "XXX"}
+_PUNCTUATION = ".,:;!?()[]`'\"«»…"
 _PREFIX = re.compile(r"[rRbBuUfF]{0,2}")
 _FIELD = re.compile(r"\{\{|\}\}|\{")
 
@@ -40,8 +42,16 @@ class Text:
 
 
 def reads_as_words(text: str) -> bool:
-    """Two words of letters in a row: a sentence, not a name, a dtype or a number."""
-    return bool(_WORDS.search(_FIELD_TEXT.sub(" ", text)))
+    """Several space-separated pieces, one a word of letters: a phrase, not a name or a formula.
+
+    `torch.nn.functional`, `float32` and `(x - 1) * (x - 2)` are left alone; `x squared`,
+    `shape (4,)` and `... raised {error}` are words. A `TODO:` marker is not a word.
+    """
+    pieces = _FIELD_TEXT.sub(" ", text).split()
+    return len(pieces) >= 2 and any(
+        _WORD.fullmatch(piece.strip(_PUNCTUATION)) and piece.strip(_PUNCTUATION) not in _MARKERS
+        for piece in pieces
+    )
 
 
 _FIELD_TEXT = re.compile(r"\{[^{}]*\}")
@@ -184,12 +194,16 @@ def _pieces(segment: str) -> Iterator[tuple[str, str, str]]:
 
 
 def _is_code(text: str) -> bool:
-    """A comment that compiles is commented-out code (`# print(x.shape)`)."""
+    """A comment that compiles is commented-out code (`# print(x.shape)`).
+
+    Except a lone annotation without a value: `# TODO: shape (4,)` compiles, and is words.
+    """
     try:
-        compile(text, "<comment>", "exec")
+        tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return False
-    return True
+    body = tree.body
+    return not (len(body) == 1 and isinstance(body[0], ast.AnnAssign) and body[0].value is None)
 
 
 def _line_offsets(source: str) -> list[int]:

@@ -41,7 +41,7 @@ def parse_strings(
     pending: tuple[str, int] | None = None
     for offset, raw in enumerate(body):
         number = first_line + 1 + offset
-        line = raw.rstrip()
+        line = raw  # exact: a message may end in a space ("…, got " + value)
         if not line.strip():
             continue
         if line.startswith("- "):

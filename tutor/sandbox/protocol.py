@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from tutor.i18n import ngettext
+from tutor.i18n import _, ngettext
 from tutor.lessons.model import CheckReport
 
 Stream = Literal["stdout", "stderr"]
@@ -250,7 +250,13 @@ class DeviceReport:
         """Short, for the app's header: `cuda:0 · NVIDIA H100 80GB` or `cpu · 2 threads`."""
         if self.selected.startswith("cuda") and self.gpus:
             return f"{self._gpu_device} · {self.gpus[0].name}"
-        return f"cpu · {self.threads} thread{'s' if self.threads != 1 else ''}"
+        return f"cpu · {self._threads}"
+
+    @property
+    def _threads(self) -> str:
+        return ngettext("{count} thread", "{count} threads", self.threads).format(
+            count=self.threads
+        )
 
     @property
     def _gpu_device(self) -> str:
@@ -263,13 +269,19 @@ class DeviceReport:
             where = f"{self.selected} ({gpu.name}, {gpu.memory / 1024**3:.0f} GiB)"
         else:
             where = "cpu"
-        picked = " (auto)" if self.requested == "auto" else ""
+        picked = _(" (auto)") if self.requested == "auto" else ""
         extra = ""
         if not self.cuda_available and self.requested != "cpu":
-            extra = ", MPS available" if self.mps_available else ", no CUDA"
-        return (
-            f"device {where}{picked}{extra} · torch {self.torch} · Python {self.python}"
-            f" · {self.threads} thread{'s' if self.threads != 1 else ''}"
+            extra = _(", MPS available") if self.mps_available else _(", no CUDA")
+        return _(
+            "device {where}{picked}{extra} · torch {torch} · Python {python} · {threads}"
+        ).format(
+            where=where,
+            picked=picked,
+            extra=extra,
+            torch=self.torch,
+            python=self.python,
+            threads=self._threads,
         )
 
     def to_wire(self) -> dict[str, Any]:
