@@ -21,7 +21,7 @@ import tokenize
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[^\W\d_]{2,}")
+_WORD = re.compile(r"[^\W\d_]{2,}(?:-[^\W\d_]+)*")
 _MARKERS = {"TODO", "FIXME", "NOTE", "XXX"}
 _PUNCTUATION = ".,:;!?()[]`'\"«»…"
 _PREFIX = re.compile(r"[rRbBuUfF]{0,2}")
@@ -70,7 +70,8 @@ def comments(source: str) -> list[Text]:
             continue
         body = token.string[1:]
         words = body.strip()
-        if not reads_as_words(words) or _is_code(words):
+        marked = words.split(":", 1)[0].strip() in _MARKERS
+        if not reads_as_words(words) or (_is_code(words) and not marked):
             continue
         lead = body[: len(body) - len(body.lstrip())]
         start = offsets[token.start[0] - 1] + token.start[1]
