@@ -66,8 +66,8 @@ async def test_step_text_is_rendered_markdown(tutor_home: Path) -> None:
         await pilot.pause()
         title = str(app.screen.query_one("#step-title").render())
         assert "Tensors · step 2/" in title and "From a list" in title and "exercise" in title
-        markdown = app.screen.query_one("#step-text")
-        assert "Create a tensor" in markdown.source
+        task = app.screen.query_one("#step-task")
+        assert "Create a tensor" in task.source, "the exercise's task, shown apart"
 
 
 async def test_reopening_resumes_on_the_last_step(tutor_home: Path) -> None:
@@ -255,16 +255,3 @@ async def test_the_preview_renders_only_where_the_cursor_rests(tutor_home: Path)
         await pilot.pause(0.5)
         assert len(rendered) == 1, "one preview after a burst of key presses"
         assert rendered[0] is screen.query_one(LessonTree).cursor_node.data
-
-
-def test_readme_lists_every_key_of_the_lesson_screen_and_the_editor() -> None:
-    from tests.conftest import REPO
-    from tutor.widgets.code_editor import CodeEditor
-
-    readme = (REPO / "README.md").read_text(encoding="utf-8").lower()
-    for binding in [*LessonScreen.BINDINGS, *CodeEditor.BINDINGS]:
-        if not getattr(binding, "tooltip", ""):
-            continue
-        key = binding.key.split(",")[0].replace("question_mark", "?")
-        key = {"ctrl+underscore": "ctrl+_", "escape": "esc", "shift+tab": "tab"}.get(key, key)
-        assert key in readme, f"{key} ({binding.description}) is missing from the README"

@@ -67,6 +67,7 @@ async def test_backspace_in_indentation_removes_a_level_and_undo_restores() -> N
     async with app.run_test() as pilot:
         editor = app.query_one(CodeEditor)
         editor.focus()
+        await pilot.pause()  # highlighting starts after the first paint, and moves the cursor
         editor.load_text("if x:\n        y")
         editor.move_cursor((1, 8))
         await pilot.press("backspace")

@@ -18,8 +18,11 @@ from tests.english import english_words
 from tutor import i18n
 from tutor.feedback import idle
 from tutor.feedback.explain import explain, raised
+from tutor.lessons.behaviour import descent_problem
 from tutor.lessons.checks import run_checks
 from tutor.lessons.model import CodeBlock
+from tutor.sandbox.endings import killed, time_limit
+from tutor.sandbox.limits import Limits
 
 FILENAME = "<your code>"
 
@@ -207,3 +210,30 @@ def test_the_english_detector_finds_english_and_ignores_code() -> None:
     assert english_words("`rank` is still `...` (the placeholder)") == ["is", "still", "the"]
     code_only = "seu código gerou o erro `RuntimeError: the sizes are wrong`; use x.view(2, 3)"
     assert english_words(code_only) == []
+
+
+def test_behaviour_helpers_describe_the_path_in_the_learners_language(lang: str) -> None:
+    text = descent_problem([-3.5, 7.5, -3.5, 7.5], 2.0, name="x", lr=1.0)
+    expected = {
+        "pt": (
+            "`x` pula de um lado para o outro entre -3.5 e 7.5 sem chegar mais perto de 2: "
+            "a taxa de aprendizado é grande demais (ela é 1), então cada passo pula por cima "
+            "do mínimo"
+        ),
+        "es": (
+            "`x` salta de un lado a otro entre -3.5 y 7.5 sin acercarse a 2: la tasa de "
+            "aprendizaje es demasiado grande (es 1), así que cada paso salta por encima del mínimo"
+        ),
+    }
+    assert text is not None
+    translated(text, expected, lang)
+
+
+def test_run_endings_are_worded_in_the_current_language(lang: str) -> None:
+    expected = {
+        "pt": "as verificações foram interrompidas depois de 30 s",
+        "es": "las comprobaciones se detuvieron después de 30 s",
+    }
+    translated(time_limit("check", 30.0), expected, lang)
+    finished = killed("run", "processes", None, Limits(processes=64))
+    assert "64" in finished.reason and english_words(finished.reason) == []

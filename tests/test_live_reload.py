@@ -26,7 +26,9 @@ async def wait_for(pilot: Pilot, condition, what: str) -> None:
 
 
 def step_text(app: TutorApp) -> str:
-    return app.screen.query_one("#step-text", Markdown).source
+    """The explanation and the task (an exercise's last paragraph, shown apart)."""
+    parts = ("#step-text", "#step-task")
+    return "".join(app.screen.query_one(part, Markdown).source for part in parts)
 
 
 async def test_an_edited_lesson_file_updates_the_open_step(write_lesson, tutor_home: Path) -> None:

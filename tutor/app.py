@@ -29,7 +29,7 @@ from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.sandbox.limits import Limits
 from tutor.sandbox.supervisor import Supervisor
 from tutor.screens.home import HomeScreen
-from tutor.screens.messages import ProgressChanged
+from tutor.screens.messages import BackToLessons, ProgressChanged
 from tutor.screens.step_commands import StepCommands
 from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.plain import printable
@@ -115,13 +115,10 @@ class TutorApp(App[None]):
         self.update_progress_title()
         if self.watcher is not None:
             self.set_interval(self.watch_interval, self.reload_lessons)
-        self.push_screen(
-            HomeScreen(
-                self.catalog, self.store.progress, highlight=self.start, device=self.lesson_device
-            )
-        )
         if self.start is not None and self.open_start:
-            self.open_step(self.start)
+            self.open_step(self.start)  # the lesson list is made when the learner goes to it
+        else:
+            self.push_screen(self.lesson_list(self.start))
         # After the first paint: the worker's start (a process importing torch) would
         # compete with it for the CPU.
         self.call_after_refresh(self.start_sandbox)
@@ -140,6 +137,19 @@ class TutorApp(App[None]):
                 timeout=10,
                 markup=False,
             )
+
+    def lesson_list(self, highlight: Step | None) -> HomeScreen:
+        return HomeScreen(
+            self.catalog, self.store.progress, highlight=highlight, device=self.lesson_device
+        )
+
+    @on(BackToLessons)
+    def back_to_lessons(self, message: BackToLessons) -> None:
+        """Back to the lesson list under the step, or to a new one if the app opened on a step."""
+        if any(isinstance(screen, HomeScreen) for screen in self.screen_stack):
+            self.pop_screen()
+        else:
+            self.switch_screen(self.lesson_list(message.step))
 
     def open_step(self, step: Step) -> None:
         """Show `step`, replacing a lesson screen already open rather than stacking another."""

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ from tutor.arguments import (
 )
 from tutor.course import listing, resolve, resume_step
 from tutor.i18n import _
+from tutor.lessons.cache import cached_catalog
 from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
 from tutor.lessons.model import Catalog
 from tutor.lessons.packs import Pack, installed_packs
@@ -36,7 +38,7 @@ from tutor.lessons.translations import translation_gaps
 
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
-from tutor.locations import bundled_lessons_dir, progress_file
+from tutor.locations import bundled_lessons_dir, cache_dir, progress_file
 from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.progress.store import INTERACTIVE_BUSY_TIMEOUT
 
@@ -408,6 +410,7 @@ def _catalog(args: argparse.Namespace) -> Catalog:
     """`--lessons` folders alone (an author's view), else the bundled lessons and every pack.
 
     In the learner's language: prose, hints and the words in the code where translated.
+    Kept parsed between starts (see `tutor.lessons.cache`).
     """
     packs: Sequence[Pack] = ()
     if getattr(args, "lessons", None):
@@ -417,7 +420,13 @@ def _catalog(args: argparse.Namespace) -> Catalog:
         packs, problems = installed_packs()
         for problem in problems:
             print(f"tutor: {problem}", file=sys.stderr)
-    return load_catalog(paths, lang=i18n.current(), packs=packs)
+    lang = i18n.current()
+    return cached_catalog(
+        [*lesson_files(paths), *lesson_files(pack.folder for pack in packs)],
+        lang + "".join(f"\n{pack.name}={pack.folder}" for pack in packs),
+        cache_dir() / f"catalog-{lang}.pickle",
+        partial(load_catalog, paths, lang=lang, packs=packs),
+    )
 
 
 def _watcher(args: argparse.Namespace) -> LessonWatcher | None:

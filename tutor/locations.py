@@ -31,6 +31,11 @@ def data_dir() -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
+def cache_dir() -> Path:
+    """What tutor can make again and keeps only to start faster (the parsed lessons)."""
+    return data_dir() / "cache"
+
+
 def progress_file() -> Path:
     """The SQLite store; an older `progress.json` beside it is imported once, and kept."""
     return data_dir() / "progress.db"

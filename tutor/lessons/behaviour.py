@@ -14,6 +14,7 @@ import math
 
 import torch
 
+from tutor.i18n import N_, _
 from tutor.lessons.recorder import Backward, Recorder, Step
 
 
@@ -25,29 +26,28 @@ class CheckBroken(Exception):
     """Raised when a check uses a helper wrongly: the author's bug, never the learner's."""
 
 
-ORDER = "keep the order zero_grad(), loss, backward(), step()"
-
-NO_STEP = (
+NO_STEP = N_(
     "optimizer.step() is never called: backward() computes the gradients, but nothing "
     "uses them to update the weights"
 )
-NO_BACKWARD = (
+NO_BACKWARD = N_(
     "loss.backward() is never called, so optimizer.step() has no gradients to update the "
     "weights with"
 )
-CLEARED = (
+CLEARED = N_(
     "optimizer.step() found no gradients although loss.backward() ran: zero_grad() runs "
-    f"between backward() and step() and clears them; {ORDER}"
+    "between backward() and step() and clears them; keep the order zero_grad(), loss, "
+    "backward(), step()"
 )
-STEP_FIRST = (
+STEP_FIRST = N_(
     "optimizer.step() runs before loss.backward(): each step uses the gradient of the step "
-    f"before (or none at all); {ORDER}"
+    "before (or none at all); keep the order zero_grad(), loss, backward(), step()"
 )
-ADDING_UP = (
+ADDING_UP = N_(
     "the gradients add up: when backward() runs, .grad still holds the previous step's "
     "gradient and backward() adds the new one to it; call {zero} once in every step"
 )
-NEW_OPTIMIZER = (
+NEW_OPTIMIZER = N_(
     "a new {kind} is created at every step, so its running averages start over each time: "
     "create the optimizer once, before the loop"
 )
@@ -63,30 +63,30 @@ def update_problem(
     """
     steps, backwards = recorder.steps, recorder.backwards
     if optimizer and backwards and not steps:
-        return NO_STEP
+        return _(NO_STEP)
     if optimizer and steps and not backwards:
-        return NO_BACKWARD
+        return _(NO_BACKWARD)
     if steps and backwards:
         last = next(e for e in reversed(recorder.events) if isinstance(e, (Step, Backward)))
         if isinstance(last, Backward) and len(steps) > 1:
-            return STEP_FIRST
+            return _(STEP_FIRST)
         if all(step.grad is None or step.grad == 0 for step in steps):
-            return CLEARED
+            return _(CLEARED)
         if len(steps) > 2 and len({s.optimizer for s in steps}) == len(steps):
             kind = steps[0].kind
             if kind != "SGD":
-                return NEW_OPTIMIZER.format(kind=kind)
+                return _(NEW_OPTIMIZER).format(kind=kind)
     added = [b for b in backwards if b.before > 1e-12 * max(1.0, b.fresh)]
     if len(backwards) > 2 and len(added) * 2 > len(backwards):
-        return ADDING_UP.format(zero=zero)
+        return _(ADDING_UP).format(zero=zero)
     return None
 
 
-BROADCAST_LOSS = (
+BROADCAST_LOSS = N_(
     "{loss} got predictions of shape {pred} and targets of shape {target}: it broadcasts them "
     "to {both} and compares every prediction with every target. Give both the same shape"
 )
-PROBABILITIES = (
+PROBABILITIES = N_(
     "the rows {loss} gets add up to 1: softmax is applied before the loss, but {loss} applies "
     "it itself. Pass the raw logits"
 )
@@ -96,14 +96,14 @@ def loss_problem(recorder: Recorder) -> str | None:
     """A loss module fed mismatched shapes that broadcast, or probabilities instead of logits."""
     for call in recorder.calls:
         if call.probabilities and call.module in ("CrossEntropyLoss", "NLLLoss"):
-            return PROBABILITIES.format(loss=call.module)
+            return _(PROBABILITIES).format(loss=call.module)
         if len(call.shapes) >= 2 and call.shapes[0] != call.shapes[1]:
             if call.module in ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss"):
                 try:
                     both = tuple(torch.broadcast_shapes(call.shapes[0], call.shapes[1]))
                 except RuntimeError:
                     continue
-                return BROADCAST_LOSS.format(
+                return _(BROADCAST_LOSS).format(
                     loss=call.module,
                     pred=_shape(call.shapes[0]),
                     target=_shape(call.shapes[1]),
@@ -133,46 +133,78 @@ def descent_problem(
     if not values:
         return None
     start, end = values[0], values[-1]
-    rate = "" if lr is None else f" (it is {_num(lr)})"
+    fields = {"name": name, "start": _num(start), "end": _num(end), "target": _num(target)}
+
+    def said(without_lr: str, with_lr: str) -> str:
+        """The sentence, naming the learning rate when the check knows it."""
+        if lr is None:
+            return _(without_lr).format(**fields)
+        return _(with_lr).format(lr=_num(lr), **fields)
+
     if not all(math.isfinite(v) for v in values):
-        return (
-            f"`{name}` grew until it was {_num(end)}: every step overshot farther. The learning "
-            f"rate is too large{rate}, or the update adds the gradient instead of subtracting it"
+        return said(
+            N_(
+                "`{name}` grew until it was {end}: every step overshot farther. The learning "
+                "rate is too large, or the update adds the gradient instead of subtracting it"
+            ),
+            N_(
+                "`{name}` grew until it was {end}: every step overshot farther. The learning "
+                "rate is too large (it is {lr}), or the update adds the gradient instead of "
+                "subtracting it"
+            ),
         )
     if abs(end - target) <= tol:
         return None
     gaps = [v - target for v in values]
     if max(values) - min(values) == 0:
-        return f"`{name}` never moved from {_num(start)}"
+        return _("`{name}` never moved from {start}").format(**fields)
     flips = sum(1 for a, b in zip(gaps, gaps[1:], strict=False) if a * b < 0)
     alternating = len(gaps) > 2 and flips >= (len(gaps) - 1) * 0.8
     sizes = [abs(g) for g in gaps]
     if alternating and max(sizes) - min(sizes) <= 1e-6 * max(1.0, max(sizes)):
-        low, high = min(values), max(values)
-        return (
-            f"`{name}` jumps back and forth between {_num(low)} and {_num(high)} without getting "
-            f"closer to {_num(target)}: the learning rate is too large{rate}, so every step jumps "
-            "over the minimum"
+        fields.update(low=_num(min(values)), high=_num(max(values)))
+        return said(
+            N_(
+                "`{name}` jumps back and forth between {low} and {high} without getting closer "
+                "to {target}: the learning rate is too large, so every step jumps over the minimum"
+            ),
+            N_(
+                "`{name}` jumps back and forth between {low} and {high} without getting closer "
+                "to {target}: the learning rate is too large (it is {lr}), so every step jumps "
+                "over the minimum"
+            ),
         )
     if abs(end - target) > abs(start - target):
         if alternating:
-            return (
-                f"`{name}` ended at {_num(end)}, jumping over {_num(target)} and farther away at "
-                f"every step: the learning rate is too large{rate}"
+            return said(
+                N_(
+                    "`{name}` ended at {end}, jumping over {target} and farther away at every "
+                    "step: the learning rate is too large"
+                ),
+                N_(
+                    "`{name}` ended at {end}, jumping over {target} and farther away at every "
+                    "step: the learning rate is too large (it is {lr})"
+                ),
             )
-        return (
-            f"`{name}` ended at {_num(end)} and moved away from {_num(target)} at every step: "
-            f"the update adds the gradient instead of subtracting it (gradient ascent): "
-            f"subtract it, {name} -= lr * {name}.grad"
-        )
+        return _(
+            "`{name}` ended at {end} and moved away from {target} at every step: the update "
+            "adds the gradient instead of subtracting it (gradient ascent): subtract it, "
+            "{name} -= lr * {name}.grad"
+        ).format(**fields)
     if flips >= 2:
-        return (
-            f"`{name}` swings back and forth around {_num(target)} and ended at {_num(end)} "
-            f"instead of settling at {_num(target)}"
-        )
-    return (
-        f"`{name}` moves towards {_num(target)} but stopped at {_num(end)}: it needs more steps "
-        f"or a larger learning rate{rate}"
+        return _(
+            "`{name}` swings back and forth around {target} and ended at {end} instead of "
+            "settling at {target}"
+        ).format(**fields)
+    return said(
+        N_(
+            "`{name}` moves towards {target} but stopped at {end}: it needs more steps or a "
+            "larger learning rate"
+        ),
+        N_(
+            "`{name}` moves towards {target} but stopped at {end}: it needs more steps or a "
+            "larger learning rate (it is {lr})"
+        ),
     )
 
 

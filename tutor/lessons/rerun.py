@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from tutor.i18n import _
 from tutor.lessons.behaviour import CheckBroken
 from tutor.lessons.model import CodeBlock
 from tutor.lessons.recorder import Recorder
@@ -79,7 +80,7 @@ def rerun(
     any state it resets for the re-run (`model.train()`).
     """
     if context.learner is None:
-        raise CheckBroken("rerun() needs the learner's code, and this check was not given it")
+        raise CheckBroken(_("rerun() needs the learner's code, and this check was not given it"))
     namespace: dict[str, Any] = {"__name__": "__main__"}
     if not setup:
         namespace.update(context.namespace or {})

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from tutor.i18n import N_, _
 from tutor.lessons.model import CheckReport
-from tutor.sandbox.crashes import LOST
+from tutor.sandbox.crashes import lost
 from tutor.sandbox.limits import Limits, format_size
 from tutor.sandbox.protocol import Finished
 
-TAMPERED_REASON = "your code wrote to tutor's private reply channel, so its worker was replaced"
+TAMPERED_REASON = N_("your code wrote to tutor's private reply channel, so its worker was replaced")
 
 
 def killed(kind: str, cause: str | None, timeout: float | None, limits: Limits) -> Finished:
@@ -25,23 +26,28 @@ def killed(kind: str, cause: str | None, timeout: float | None, limits: Limits) 
     causes: dict[str, tuple[Any, str]] = {
         "interrupt": (
             "interrupted",
-            "your code did not stop on Ctrl+C, so its worker was replaced",
+            _("your code did not stop on Ctrl+C, so its worker was replaced"),
         ),
         "timeout": ("timeout", time_limit(kind, timeout)),
-        "output": ("limit", f"output limit of {format_size(limits.output_hard)} reached"),
+        "output": (
+            "limit",
+            _("output limit of {limit} reached").format(limit=format_size(limits.output_hard)),
+        ),
         "processes": (
             "limit",
-            f"process limit reached: your code started more than {limits.processes}"
-            " processes, so they were all stopped",
+            _(
+                "process limit reached: your code started more than {count} processes, "
+                "so they were all stopped"
+            ).format(count=limits.processes),
         ),
-        "tamper": ("error", TAMPERED_REASON),
-        "restart": ("interrupted", "the worker was restarted"),
-        "close": ("interrupted", "the sandbox was closed"),
+        "tamper": ("error", _(TAMPERED_REASON)),
+        "restart": ("interrupted", _("the worker was restarted")),
+        "close": ("interrupted", _("the sandbox was closed")),
     }
     status, reason = causes.get(cause or "interrupt", causes["interrupt"])
     check = CheckReport(False, reason) if kind == "check" else None
     if cause != "close":
-        reason = f"{reason}; {LOST}"
+        reason = lost(reason)
     return Finished(status=status, reason=reason, check=check, variables_lost=True)
 
 
@@ -50,15 +56,18 @@ def timed_out(kind: str, cause: str | None, timeout: float | None, finished: Fin
     if cause == "timeout" and finished.status == "interrupted" and not finished.variables_lost:
         limit = time_limit(kind, timeout)
         check = CheckReport(False, limit) if kind == "check" else finished.check
-        reason = f"{limit}; your variables are kept"
+        reason = _("{reason}; your variables are kept").format(reason=limit)
         return replace(finished, status="timeout", reason=reason, check=check)
     return finished
 
 
-def crashed(returncode: int, reason: str, traceback: str) -> Finished:
-    """The `Finished` of a run whose worker died on its own (see `crashes.crash_reason`)."""
+def crashed(returncode: int, reason: str, traceback: str, *, memory: bool) -> Finished:
+    """The `Finished` of a run whose worker died on its own (see `crashes.crash_reason`).
+
+    `memory`: the crash log shows it ran out of memory (`crashes.out_of_memory`).
+    """
     return Finished(
-        status="limit" if reason.startswith("memory") else "crashed",
+        status="limit" if memory else "crashed",
         reason=reason,
         traceback=traceback,
         exit_code=128 - returncode if returncode < 0 else returncode,
@@ -68,11 +77,11 @@ def crashed(returncode: int, reason: str, traceback: str) -> Finished:
 
 def tampered() -> str:
     """Why a worker that served its verdict was replaced all the same."""
-    return f"{TAMPERED_REASON}; {LOST}"
+    return lost(_(TAMPERED_REASON))
 
 
 def time_limit(kind: str, timeout: float | None) -> str:
     limit = f"{timeout or 0:g} s"
     if kind == "check":
-        return f"the checks were stopped after {limit}"
-    return f"stopped after the time limit of {limit}"
+        return _("the checks were stopped after {limit}").format(limit=limit)
+    return _("stopped after the time limit of {limit}").format(limit=limit)

@@ -27,7 +27,7 @@ from tutor import i18n
 from tutor.lessons.model import CodeBlock
 from tutor.locations import data_dir, scratch_folder
 from tutor.sandbox.capture import OutputTap
-from tutor.sandbox.crashes import crash_reason, trim_crash_log
+from tutor.sandbox.crashes import crash_reason, out_of_memory, trim_crash_log
 from tutor.sandbox.endings import crashed, killed, tampered, timed_out
 from tutor.sandbox.limits import Limits, process_containment, set_child_subreaper
 from tutor.sandbox.procs import count_below
@@ -143,8 +143,10 @@ class Supervisor:
                 await worker.kill()
                 self._set_state("closed")
                 raise SandboxError(
-                    f"--device {self.device}: torch {report.torch} sees no CUDA GPU here"
-                    " (try --device auto or cpu)"
+                    i18n._(
+                        "--device {device}: torch {version} sees no CUDA GPU here "
+                        "(try --device auto or cpu)"
+                    ).format(device=self.device, version=report.torch)
                 )
             self._worker, self.device_report = worker, report
             self._fill_spare()
@@ -470,7 +472,10 @@ class Supervisor:
         await self._replace(dead)
         if pending is not None and not pending.future.done():
             code = dead.proc.returncode or 0
-            pending.future.set_result(crashed(code, reason, trim_crash_log(crash_log)))
+            memory = out_of_memory(code, crash_log)
+            pending.future.set_result(
+                crashed(code, reason, trim_crash_log(crash_log), memory=memory)
+            )
         elif not self._closing:
             self._set_state("ready", reason)
         self._recovery = None

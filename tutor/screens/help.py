@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Markdown
 
 from tutor.i18n import N_, _
 from tutor.widgets.bindings import translate_bindings, translated
+from tutor.widgets.prose import Prose
 
 
 class HelpScreen(ModalScreen[None]):
@@ -42,7 +42,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Markdown(keys_markdown(self.for_screen, self.editor))
+            yield Prose(keys_markdown(self.for_screen, self.editor))
 
 
 def keys_markdown(screen: Screen, editor: Sequence[Binding] = ()) -> str:

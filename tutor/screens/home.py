@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Markdown, Tree
+from textual.widgets import Header, Tree
 
 from tutor.course import first_unfinished, resume_step
 from tutor.i18n import N_, _
@@ -21,6 +20,7 @@ from tutor.lessons.model import BrokenLesson, Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
 from tutor.progress import Progress
 from tutor.widgets.bindings import translate_bindings
+from tutor.widgets.footer import KeyFooter
 from tutor.widgets.lesson_tree import Entry, LessonTree
 
 PREVIEW_DELAY = 0.12
@@ -66,9 +66,9 @@ class HomeScreen(Screen[None]):
         yield Header()
         with Horizontal():
             yield LessonTree(self.catalog, self.progress, id="lesson-tree")
-            with VerticalScroll(id="preview-pane"):
-                yield Markdown(id="preview")
-        yield Footer()
+            # The preview (Markdown) is mounted with the first one shown, after the first paint.
+            yield VerticalScroll(id="preview-pane")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         tree = self.query_one(LessonTree)
@@ -91,10 +91,14 @@ class HomeScreen(Screen[None]):
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, self.show_preview)
 
-    def show_preview(self) -> AwaitComplete:
+    async def show_preview(self) -> None:
+        from tutor.widgets.prose import Prose
+
         self._preview_timer = None
         text = for_device(preview(self._previewing), self.device())
-        return self.query_one("#preview", Markdown).update(text)
+        if not self.query("#preview"):
+            await self.query_one("#preview-pane", VerticalScroll).mount(Prose(id="preview"))
+        await self.query_one("#preview", Prose).update(text)
 
     @on(Tree.NodeSelected)
     def open_selected(self, event: Tree.NodeSelected[Entry]) -> None:

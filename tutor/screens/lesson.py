@@ -10,10 +10,7 @@ the progress store, and tells the app about progress with a message.
 from __future__ import annotations
 
 import asyncio
-import os
-import shlex
 import shutil
-import subprocess
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -22,17 +19,17 @@ from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Header, Static
 
 from tutor.i18n import _
 from tutor.lessons.model import Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
 from tutor.locations import data_dir, scratch_folder
-from tutor.progress import ProgressStore, atomic_write
+from tutor.progress import ProgressStore
 from tutor.progress.attempts import verdict
 from tutor.sandbox.protocol import Event
 from tutor.sandbox.supervisor import Supervisor
@@ -41,13 +38,14 @@ from tutor.screens.attempts import AttemptsScreen
 from tutor.screens.confirm import ConfirmScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.lesson_keys import LESSON_BINDINGS
-from tutor.screens.messages import ProgressChanged
+from tutor.screens.messages import BackToLessons, ProgressChanged
 from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.code_editor import CodeEditor
+from tutor.widgets.footer import KeyFooter
 from tutor.widgets.lesson_tree import DONE, TODO
-from tutor.widgets.loss_plot import LossPlot
-from tutor.widgets.plain import plain, printable
+from tutor.widgets.plain import plain
 from tutor.widgets.results import PASS, WARN, ResultsPane
+from tutor.widgets.step_text import StepText
 
 AUTOSAVE_DELAY = 2.0
 """Seconds after the last keystroke before the code is saved..."""
@@ -100,16 +98,18 @@ class LessonScreen(Screen[None]):
         yield Header()
         yield Static(id="step-title")
         with Horizontal(id="body"):
-            with VerticalScroll(id="step-pane"):
-                yield Markdown(id="step-text")
-                yield Markdown(id="hints")
+            yield StepText(id="step-pane")
             with Vertical(id="workspace"):
                 yield CodeEditor(id="editor")
                 yield ResultsPane(id="results-pane")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.step = self._initial
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Typing: a small screen shows only the task (and hints) above the editor."""
+        self.text_pane.set_typing(event.widget is self.editor)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -127,6 +127,10 @@ class LessonScreen(Screen[None]):
         return self._lesson.path
 
     @property
+    def text_pane(self) -> StepText:
+        return self.query_one(StepText)
+
+    @property
     def editor(self) -> CodeEditor:
         return self.query_one(CodeEditor)
 
@@ -141,16 +145,18 @@ class LessonScreen(Screen[None]):
             self.save_code(previous)
         if self.store.refresh():  # what other terminals and `tutor check` did meanwhile
             self.post_message(ProgressChanged())
-        self.set_class(step.is_exercise, "-exercise")
-        self.remove_class("-results")
+        # One restyle of the whole screen, not one per class: restyling is most of a switch.
+        classes = set(self.classes) - {"-exercise", "-results"}
+        self.set_classes(classes | {"-exercise"} if step.is_exercise else classes)
         self.show_text()
-        self.query_one("#step-pane", VerticalScroll).scroll_home(animate=False)
+        self.text_pane.scroll_home(animate=False)
         if step.exercise is not None:
             record = self.store.progress.exercise(step.key)
             self.editor.load_text(
                 record.code if record.code is not None else step.exercise.starter.source
             )
-            self.editor.focus()
+            if not self.editor.has_focus:  # focus() lands later: a quick Esc would lose to it
+                self.editor.focus()
             self.results.clear()
             self.results.set_verdict(
                 _("{passed} — done earlier; F3 compares with the reference solution").format(
@@ -162,15 +168,22 @@ class LessonScreen(Screen[None]):
         else:
             self.query_one("#step-pane").focus()
         self._update_title()
-        self.store.set_last_step(step.key)
+        self.call_after_refresh(self._step_shown, step)
+
+    def _step_shown(self, step: Step) -> None:
+        """Remembered once the step is on screen: a switch need not wait for a disk write."""
+        if step is self.step:
+            self.store.set_last_step(step.key)
 
     def show_text(self) -> None:
-        """Render the step's prose for the device the worker reported (GPU or CPU)."""
+        """Render the step's prose for the device the worker reported (GPU or CPU).
+
+        An exercise's task is shown apart, marked, and alone above the editor on a
+        small screen while the learner types (see `tutor.lessons.task`).
+        """
         device = self.device()
         self._text_device = device
-        text = for_device(self.step.text, device)
-        # No heading: the title bar above names the step, and rows are precious at 80x24.
-        self.query_one("#step-text", Markdown).update(text + "\n")
+        self.text_pane.show(for_device(self.step.text, device), exercise=self.step.is_exercise)
         self._show_hints()
 
     def lessons_changed(self, catalog: Catalog) -> None:
@@ -194,11 +207,11 @@ class LessonScreen(Screen[None]):
         problems = "\n".join(lines) or "- " + _("there is no step `{key}` any more").format(
             key=self.step.key
         )
-        self.query_one("#step-text", Markdown).update(
+        self.text_pane.show_problems(
             _("**{file} has problems**; fix them and save, and this step comes back:").format(
                 file=self.lesson_path.name
             )
-            + f"\n\n{problems}\n"
+            + f"\n\n{problems}\n",
         )
 
     def device_changed(self) -> None:
@@ -230,9 +243,7 @@ class LessonScreen(Screen[None]):
         if step.exercise is not None and record.solution_shown:
             solution = step.exercise.solution.source.rstrip()
             parts.append("### " + _("Reference solution") + f"\n\n```python\n{solution}\n```")
-        hints = self.query_one("#hints", Markdown)
-        hints.display = bool(parts)
-        return hints.update("\n\n".join(parts))
+        return self.text_pane.show_hints(parts)
 
     # -- code persistence -------------------------------------------------------------
 
@@ -244,6 +255,7 @@ class LessonScreen(Screen[None]):
         """
         if self.editor.text != self._ran_code:
             self.remove_class("-results")
+        self.text_pane.set_typing(True)
         if self._autosave is not None:
             self._autosave.stop()
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_code)
@@ -382,7 +394,7 @@ class LessonScreen(Screen[None]):
         """Show what was just revealed: awaited, so quick key presses never race the update."""
         self.remove_class("-results")
         await self._show_hints()
-        self.query_one("#step-pane", VerticalScroll).scroll_end(animate=False)
+        self.text_pane.scroll_end(animate=False)
 
     @work(exit_on_error=False)
     async def action_solution(self) -> None:
@@ -434,28 +446,16 @@ class LessonScreen(Screen[None]):
     def action_external_editor(self) -> None:
         """Edit in $EDITOR (vim, emacs, nano) with the app suspended, then reload the file."""
         step = self.step
-        if step.exercise is None:
-            return
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        path = data_dir() / "scratch" / f"{step.key.replace('/', '--')}.py"
-        atomic_write(path, self.editor.text)
-        try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), str(path)], check=False)
-        except Exception as error:  # noqa: BLE001 - suspend is unsupported in some terminals
-            message = printable(
-                _("Could not open {editor}: {error}").format(editor=editor, error=error)
-            )
-            self.notify(message, severity="error", markup=False)
-            return
-        self.editor.set_code(path.read_text(encoding="utf-8"))
-        self.save_code()
+        if step.exercise is not None:
+            path = data_dir() / "scratch" / f"{step.key.replace('/', '--')}.py"
+            if self.editor.edit_externally(path):
+                self.save_code()
 
     # -- navigation and view --------------------------------------------------------------
 
     def action_back(self) -> None:
         self.save_code()
-        self.app.pop_screen()
+        self.post_message(BackToLessons(self.step))
 
     def action_next_step(self) -> None:
         self._move(+1)
@@ -492,11 +492,11 @@ class LessonScreen(Screen[None]):
             self.editor.focus()
 
     def action_scroll_text(self, direction: int) -> None:
-        pane = self.query_one("#step-pane", VerticalScroll)
-        pane.scroll_relative(y=direction * max(pane.size.height - 2, 1), animate=False)
+        """Also brings the whole text back above the editor (see `on_descendant_focus`)."""
+        self.text_pane.page(direction)
 
     def action_toggle_log_scale(self) -> None:
-        plot = self.query_one(LossPlot)
+        plot = self.results.plot
         plot.log_scale = not plot.log_scale
         self.notify(
             _("Plot y axis: log scale") if plot.log_scale else _("Plot y axis: linear scale")

@@ -8,16 +8,22 @@ stay Textual's; every edit here is one `replace`, so one ctrl+z undoes it.
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 from textual import events
 from textual.binding import Binding
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-from tutor.i18n import N_
+from tutor.i18n import N_, _
+from tutor.progress import atomic_write
 from tutor.widgets.bindings import translate_bindings
+from tutor.widgets.plain import printable
 
 DEDENTING = re.compile(r"(return|pass|break|continue|raise)\b")
 """A line starting with one of these ends its block: the next line goes one level out."""
@@ -140,7 +146,7 @@ class CodeEditor(TextArea):
     ) -> None:
         super().__init__(
             text,
-            language="python",
+            language=None,
             theme="monokai",
             soft_wrap=False,
             tab_behavior="indent",
@@ -150,6 +156,28 @@ class CodeEditor(TextArea):
             classes=classes,
         )
         translate_bindings(self)
+
+    def on_mount(self) -> None:
+        # Highlighting costs a tree-sitter query build (~0.1-0.3 s of CPU): after the first
+        # paint, and only once, as `load_text` below keeps the document and its query.
+        self.call_after_refresh(self._highlight)
+
+    def _highlight(self) -> None:
+        """Python colours, keeping what was typed meanwhile and where the cursor is."""
+        selection, scroll = self.selection, self.scroll_offset
+        self.language = "python"
+        self.selection = selection
+        self.scroll_to(scroll.x, scroll.y, animate=False)
+
+    def load_text(self, text: str) -> None:
+        """Show `text` with an empty undo history and the cursor on line 1.
+
+        TextArea's own `load_text` builds a new document, and with it the highlight
+        query again, on every step shown; replacing the text keeps both.
+        """
+        self.replace(text, (0, 0), self.document.end, maintain_selection_offset=False)
+        self.history.clear()
+        self.move_cursor((0, 0))
 
     async def _on_key(self, event: events.Key) -> None:
         """Enter starts the new line at the indentation Python expects there.
@@ -169,6 +197,23 @@ class CodeEditor(TextArea):
         row, column = self.cursor_location
         before = self.document[row][:column]
         self._replace_via_keyboard("\n" + next_indent(before, self.indent_width), start, end)
+
+    def edit_externally(self, path: Path) -> bool:
+        """The code through `path` in $VISUAL/$EDITOR, the app suspended meanwhile.
+
+        False (and a notice) when the editor could not be opened: the code stays as it was.
+        """
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        atomic_write(path, self.text)
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except Exception as error:  # noqa: BLE001 - suspend is unsupported in some terminals
+            message = _("Could not open {editor}: {error}").format(editor=editor, error=error)
+            self.notify(printable(message), severity="error", markup=False)
+            return False
+        self.set_code(path.read_text(encoding="utf-8"))
+        return True
 
     def set_code(self, text: str) -> None:
         """Replace all the code as one undoable edit, the cursor staying where it was.

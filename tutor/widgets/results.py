@@ -6,16 +6,21 @@ back, so the screen never reaches into the tabs' widgets itself.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Static, TabbedContent, TabPane
 
 from tutor.i18n import N_, _
 from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
-from tutor.widgets.loss_plot import LossPlot
 from tutor.widgets.output_log import OutputLog
 from tutor.widgets.plain import plain
 from tutor.widgets.variables import VariablesPanel
+
+if TYPE_CHECKING:
+    from tutor.widgets.loss_plot import LossPlot
 
 PASS = N_("✓ PASS")
 FAIL = N_("✗ NOT YET")
@@ -64,8 +69,8 @@ class ResultsPane(Vertical):
                 yield OutputLog(id="output")
             with TabPane(_("Variables"), id="variables-tab"):
                 yield VariablesPanel(id="variables-panel")
-            with TabPane(_("Plot"), id="plot-tab"):
-                yield LossPlot(id="plot")
+            # The plot (plotext) is mounted when first needed, not on the way to the first paint.
+            yield TabPane(_("Plot"), id="plot-tab")
 
     @property
     def tabs(self) -> TabbedContent:
@@ -77,7 +82,22 @@ class ResultsPane(Vertical):
 
     @property
     def plot(self) -> LossPlot:
-        return self.query_one(LossPlot)
+        return self.mount_plot()
+
+    def mount_plot(self) -> LossPlot:
+        """The plot, mounted on first use: importing plotext is slow and most steps never plot."""
+        from tutor.widgets.loss_plot import LossPlot
+
+        try:
+            return self.query_one(LossPlot)
+        except NoMatches:
+            plot = LossPlot(id="plot")
+            self.query_one("#plot-tab", TabPane).mount(plot)
+            return plot
+
+    @property
+    def has_plot(self) -> bool:
+        return bool(self.query("#plot"))
 
     def set_verdict(self, text: str, kind: str = "") -> None:
         """Plain text, never markup: messages quote learners' code, e.g. `x[i]`."""
@@ -89,7 +109,8 @@ class ResultsPane(Vertical):
         """A fresh step (or a reset) starts with empty output, variables and plot."""
         self.output.clear()
         self.query_one(VariablesPanel).show([])
-        self.plot.reset()
+        if self.has_plot:
+            self.plot.reset()
         self.tabs.active = "output-tab"
 
     def show_event(self, event: Event) -> None:
@@ -97,7 +118,7 @@ class ResultsPane(Vertical):
         if isinstance(event, OutputEvent):
             self.output.append(event.stream, event.text)
         elif isinstance(event, MetricsEvent):
-            if not self.plot.series:
+            if not self.has_plot or not self.plot.series:
                 self.tabs.active = "plot-tab"
             self.plot.add_points(event.points)
         elif isinstance(event, VariablesEvent):
@@ -151,6 +172,7 @@ class ResultsPane(Vertical):
             )
 
     def toggle_plot(self) -> None:
+        self.mount_plot()  # so the tab shows the curve, or how to get one
         self.tabs.active = "output-tab" if self.tabs.active == "plot-tab" else "plot-tab"
 
     def show_variables(self) -> None:

@@ -1,0 +1,72 @@
+"""The parsed lesson catalog, kept on disk so that a start does not parse everything again.
+
+Parsing and lint-checking every lesson (each code block is compiled to find syntax
+errors) is most of what `tutor` does before its first frame. Lessons rarely change
+between two starts, so the result is pickled in the learner's data folder, keyed by
+each lesson file's path, size and modification time, the language, and the files
+of the code that reads lessons (a new tutor version never reads an old pickle). Any
+doubt (a changed key, an unreadable or foreign file) means parsing again; a cache
+that cannot be written is simply not kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from tutor.lessons.model import Catalog
+
+READERS = Path(__file__).parent
+"""The code that turns lesson files into a `Catalog`: its files are part of the key."""
+
+
+def cached_catalog(
+    files: Iterable[Path], salt: str, path: Path, build: Callable[[], Catalog]
+) -> Catalog:
+    """The catalog `build()` makes from lesson `files`, or the one kept in `path` for them.
+
+    `salt` is whatever else `build` depends on (the language, the packs' names).
+    """
+    key = _key(files, salt)
+    try:
+        with path.open("rb") as stream:
+            kept_key, catalog = pickle.load(stream)
+        if kept_key == key and isinstance(catalog, Catalog):
+            return catalog
+    except Exception:  # noqa: BLE001 - missing, truncated, or from other code: parse again
+        pass
+    catalog = build()
+    _keep(path, (key, catalog))
+    return catalog
+
+
+def _key(files: Iterable[Path], salt: str) -> str:
+    digest = hashlib.sha256(f"{sys.version}\0{salt}".encode())
+    for path in [*files, *sorted(READERS.glob("*.py"))]:
+        try:
+            stat = path.stat()
+        except OSError:
+            digest.update(f"\0{path}\0missing".encode())
+            continue
+        digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _keep(path: Path, value: object) -> None:
+    """Written whole or not at all: another tutor starting at the same time reads either."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except (OSError, pickle.PicklingError):
+        Path(temporary).unlink(missing_ok=True)
