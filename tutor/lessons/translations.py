@@ -140,6 +140,7 @@ def problems(lesson: Lesson, translation: Translation) -> list[Problem]:
 
 def gaps(lesson: Lesson, translation: Translation) -> list[Problem]:
     """What a learner would still read in English, and table entries that match nothing."""
+    lesson = lesson.source or lesson  # the texts to translate are the author's
     path = translation.path
     found = [
         Problem(path, 1, f"the header has no translated {key}", warning=True)
