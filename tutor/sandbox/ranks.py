@@ -136,7 +136,12 @@ def gpu_memory_in_use() -> int | None:
 
 
 class RankStream(io.TextIOWrapper):
-    """A child's stdout or stderr: line-buffered, each line starting with `[rank N] `."""
+    """A child's stdout or stderr: each line starting with `[rank N] `, written whole.
+
+    Ranks share one pipe, so a line goes out only once its newline has come: `print("a")`
+    is two writes, and another rank's line must not land between them. What is left at
+    the end goes out on `flush()` (at exit, or when the learner asks).
+    """
 
     @classmethod
     def open(cls, fd: int, like: Any) -> RankStream:
@@ -147,24 +152,26 @@ class RankStream(io.TextIOWrapper):
             errors=getattr(like, "errors", None) or "strict",
             line_buffering=True,
         )
-        stream.at_line_start = True
+        stream.partial = ""
         return stream
 
     def write(self, text: str) -> int:
-        if not isinstance(text, str) or not text:
-            return super().write(text)
         rank = current_rank()
-        if rank is None:
-            self.at_line_start = text.endswith("\n")
+        if not isinstance(text, str) or not text or rank is None:
             return super().write(text)
-        pieces = []
-        for piece in text.splitlines(keepends=True):
-            if self.at_line_start:
-                pieces.append(rank_label(rank))
-            pieces.append(piece)
-            self.at_line_start = piece.endswith(("\n", "\r"))
-        super().write("".join(pieces))
+        whole, newline, self.partial = (self.partial + text).rpartition("\n")
+        if newline:
+            lines = (whole + newline).splitlines(keepends=True)
+            super().write("".join(rank_label(rank) + line for line in lines))
         return len(text)
+
+    def flush(self) -> None:
+        if getattr(self, "partial", ""):
+            rank = current_rank()
+            label = rank_label(rank) if rank is not None else ""
+            text, self.partial = self.partial, ""
+            super().write(label + text)
+        super().flush()
 
 
 class MetricsPipe:
