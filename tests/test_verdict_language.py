@@ -21,16 +21,6 @@ from tutor.lessons.loader import load_catalog
 
 ENVIRONMENTS = {"pt": "pt_BR.UTF-8", "es": "es_ES.UTF-8"}
 
-UNTRANSLATED_CHECKS: dict[str, set[str]] = {
-    "pt": set(),
-    "es": set(),
-}
-"""Lessons whose check messages (their `strings` blocks) are not translated yet, by language.
-
-Shrink these as the translations land: an entry that is no longer needed shows up as
-XPASS in the test report.
-"""
-
 
 def typical_answers(locale: str) -> list[Answer]:
     """The untouched starter and the first mistake of every exercise, in `locale`'s language."""
@@ -47,12 +37,7 @@ def typical_answers(locale: str) -> list[Answer]:
 
 def _param(answer: Answer) -> object:
     kind = "starter" if answer.what == "the untouched starter" else "mistake"
-    lesson = answer.step.key.partition("/")[0]
-    marks = []
-    if lesson in UNTRANSLATED_CHECKS[answer.lang]:
-        reason = f"the {answer.lang} translation of {lesson}'s check messages has not landed"
-        marks.append(pytest.mark.xfail(reason=reason, strict=False))
-    return pytest.param(answer, id=f"{answer.lang}:{answer.step.key}:{kind}", marks=marks)
+    return pytest.param(answer, id=f"{answer.lang}:{answer.step.key}:{kind}")
 
 
 ANSWERS = [answer for locale in ENVIRONMENTS.values() for answer in typical_answers(locale)]
