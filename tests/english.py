@@ -4,7 +4,8 @@ A verdict mixes the learner's language with code: names in backticks, shapes, dt
 `requires_grad=True`, `.item()`, tensor values. Those are never translated, so they are
 removed first; what is left is prose, and prose in Portuguese or Spanish never uses
 English function words ("the", "is", "should"...). The words below were chosen to
-appear in neither language (no "a", "no", "do", "as", "has", "use", "once").
+appear in neither language (no "a", "no", "do", "as", "has", "use", "once", nor "for":
+Portuguese says "quando device for `cuda`").
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ ENGLISH_ONLY = frozenset(
     """
     the is are was were be been being should would must can cannot could will your you
     with without got expected have does did not of to and or it its this that these
-    those which what when where there their they them but from into by for on at than
+    those which what when where there their they them but from into by on at than
     then if so only every each still already because while after before instead
     """.split()
 )
