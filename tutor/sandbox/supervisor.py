@@ -37,6 +37,7 @@ from tutor.sandbox.protocol import (
     Finished,
     event_from_wire,
 )
+from tutor.sandbox.requests import block_message, request
 from tutor.sandbox.worker import SandboxError, WorkerProcess, check_device
 
 State = Literal["starting", "ready", "running", "restarting", "closed"]
@@ -46,8 +47,6 @@ EventCallback = Callable[[Event], None]
 
 INTERRUPT_GRACE = 2.5
 """Seconds between SIGINT and SIGKILL: time for `KeyboardInterrupt` to unwind."""
-LEARNER_FILENAME = "<your code>"
-"""How tracebacks name the learner's snippet (no "/": SyntaxError keeps only a basename)."""
 WATCH_INTERVAL = 0.1
 """Seconds between two counts of a run's processes by the watchdog."""
 
@@ -224,17 +223,17 @@ class Supervisor:
         worker's own folder (where `python FILE` was typed). The worker words its
         explanations in `lang`, by default this process's current language.
         """
-        message = {
-            "type": "run",
-            "key": key,
-            "code": code,
-            "filename": filename or LEARNER_FILENAME,
-            "setup": _block(setup),
-            "script": script,
-            "argv": list(argv) if argv is not None else None,
-            "cwd": _folder(cwd or (None if script else scratch_folder(key))),
-            "lang": lang or i18n.current(),
-        }
+        message = request(
+            "run",
+            key,
+            code,
+            filename=filename,
+            setup=setup,
+            cwd=cwd or (None if script else scratch_folder(key)),
+            lang=lang,
+            script=script,
+            argv=list(argv) if argv is not None else None,
+        )
         return await self._request(message, on_event, self.limits.run_timeout)
 
     async def check(
@@ -258,17 +257,16 @@ class Supervisor:
         runs in `cwd`, by default `key`'s scratch folder, as a run does, and the verdict
         is worded in `lang` (by default this process's current language).
         """
-        message = {
-            "type": "check",
-            "key": key,
-            "code": code,
-            "filename": LEARNER_FILENAME,
-            "setup": _block(setup),
-            "checks": [_block(check) for check in checks],
-            "names": None if names is None else sorted(names),
-            "cwd": _folder(cwd or scratch_folder(key)),
-            "lang": lang or i18n.current(),
-        }
+        message = request(
+            "check",
+            key,
+            code,
+            setup=setup,
+            cwd=cwd or scratch_folder(key),
+            lang=lang,
+            checks=[block_message(check) for check in checks],
+            names=None if names is None else sorted(names),
+        )
         return await self._request(message, on_event, self.limits.check_timeout)
 
     async def reset(self, key: str) -> None:
@@ -489,19 +487,3 @@ class Supervisor:
         self.state = state
         if self.on_state is not None:
             self.on_state(state, reason)
-
-
-def _folder(path: Path | None) -> str | None:
-    """`path`, created if missing (a reset may have removed it), for the worker to enter."""
-    if path is None:
-        return None
-    path.mkdir(parents=True, exist_ok=True)
-    return str(path)
-
-
-def _block(block: CodeBlock | str | None) -> dict[str, Any] | None:
-    if block is None:
-        return None
-    if isinstance(block, str):
-        return {"source": block, "path": "<setup>", "line": 1}
-    return {"source": block.source, "path": str(block.path), "line": block.line}
