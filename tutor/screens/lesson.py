@@ -39,10 +39,10 @@ from tutor.screens.confirm import ConfirmScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.lesson_keys import LESSON_BINDINGS
 from tutor.screens.messages import BackToLessons, ProgressChanged
+from tutor.screens.step_words import problems_markdown, revealed, title_line
 from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.code_editor import CodeEditor
 from tutor.widgets.footer import KeyFooter
-from tutor.widgets.lesson_tree import DONE, TODO
 from tutor.widgets.plain import plain
 from tutor.widgets.results import PASS, WARN, ResultsPane
 from tutor.widgets.step_text import StepText
@@ -200,49 +200,21 @@ class LessonScreen(Screen[None]):
             self.show_text()
             self._update_title()
             return
-        lines = [
-            "- " + _("line {line}: {message}").format(line=problem.line, message=problem.message)
-            for problem in (broken.problems if broken is not None else ())
-        ]
-        problems = "\n".join(lines) or "- " + _("there is no step `{key}` any more").format(
-            key=self.step.key
-        )
-        self.text_pane.show_problems(
-            _("**{file} has problems**; fix them and save, and this step comes back:").format(
-                file=self.lesson_path.name
-            )
-            + f"\n\n{problems}\n",
-        )
+        problems = broken.problems if broken is not None else ()
+        self.text_pane.show_problems(problems_markdown(self.lesson_path, self.step.key, problems))
 
     def device_changed(self) -> None:
         if self.step is not None and self.device() != self._text_device:
             self.show_text()
 
     def _update_title(self) -> None:
-        step = self.step
-        number = self.lesson.steps.index(step) + 1
-        if step.is_exercise:
-            done = self.store.progress.is_done(step.key)
-            mark = f"{DONE} " + _("done") if done else f"{TODO} " + _("exercise")
-        else:
-            mark = _("reading")
-        where = _("step {number}/{total}").format(number=number, total=len(self.lesson.steps))
-        title = f"{self.lesson.title} · {where} · {step.title} · {mark}"
+        done = self.store.progress.is_done(self.step.key)
+        title = title_line(self.lesson, self.step, done)
         self.query_one("#step-title", Static).update(plain(title))
 
     def _show_hints(self) -> AwaitComplete:
-        step = self.step
-        record = self.store.progress.exercise(step.key)
-        device = self.device()
-        parts = [
-            "### "
-            + _("Hint {number} of {total}").format(number=number, total=len(step.hints))
-            + f"\n\n{for_device(hint, device)}"
-            for number, hint in enumerate(step.hints[: record.hints_shown], start=1)
-        ]
-        if step.exercise is not None and record.solution_shown:
-            solution = step.exercise.solution.source.rstrip()
-            parts.append("### " + _("Reference solution") + f"\n\n```python\n{solution}\n```")
+        record = self.store.progress.exercise(self.step.key)
+        parts = revealed(self.step, record.hints_shown, record.solution_shown, self.device())
         return self.text_pane.show_hints(parts)
 
     # -- code persistence -------------------------------------------------------------
