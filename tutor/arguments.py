@@ -1,12 +1,14 @@
 """argparse, the tutor way: one-line errors, help in the learner's language, checked values.
 
-The CLI's commands live in `tutor.cli`; what every command's arguments share is here.
+The CLI's commands live in `tutor.cli` (and `sandbox.commands`, `progress.commands`); what
+they share about arguments and about speaking on stderr is here.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 
 from tutor import i18n
@@ -111,3 +113,10 @@ def count(text: str) -> int:
             _("not a number of threads: {text!r} (try 4)").format(text=text)
         )
     return int(text)
+
+
+def tell(message: str | None) -> None:
+    """One line on stderr, `tutor: ...`, after anything already printed; nothing for None."""
+    if message:
+        sys.stderr.flush()
+        print(f"tutor: {message}", file=sys.stderr, flush=True)

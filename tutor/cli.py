@@ -27,6 +27,7 @@ from tutor.arguments import (
     count,
     language,
     language_in,
+    tell,
 )
 from tutor.course import listing, resolve, resume_step
 from tutor.i18n import _
@@ -61,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not at exit as an unraisable error
         return status
     except UsageError as error:
-        print(f"tutor: {error}", file=sys.stderr)
+        tell(str(error))
         return EXIT_USAGE
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -236,7 +237,7 @@ def launch(args: argparse.Namespace) -> int:
         resolve(catalog, store.progress, target) if target else resume_step(catalog, store.progress)
     )
     if target and step is None:
-        _warn(_("no lesson or step {target!r}; try `tutor list`").format(target=target))
+        tell(_("no lesson or step {target!r}; try `tutor list`").format(target=target))
         return 2
     from tutor.app import TutorApp
 
@@ -251,13 +252,13 @@ def launch(args: argparse.Namespace) -> int:
             watcher=_watcher(args),
         )
     except ValueError as error:
-        print(f"tutor: {error}", file=sys.stderr)
+        tell(str(error))
         return 2
     app.run()
     if not store.flush() and store.unsaved:
         from tutor.progress.commands import rescue
 
-        _warn(_(CANNOT_SAVE).format(why=store.problem))
+        tell(_(CANNOT_SAVE).format(why=store.problem))
         rescue(store)
     return app.return_code or 0
 
@@ -265,12 +266,12 @@ def launch(args: argparse.Namespace) -> int:
 def list_lessons(args: argparse.Namespace) -> int:
     catalog = _catalog(args)
     store = ProgressStore(progress_file())
-    _warn(store.warning)
+    tell(store.warning)
     lessons = listing(catalog, store.progress)
     if args.json:
         print(json.dumps(lessons, indent=2, ensure_ascii=False))
         for problem in catalog.problems:
-            print(f"tutor: {problem}", file=sys.stderr)
+            tell(str(problem))
         return 0
     source = None
     for lesson in lessons:
@@ -282,7 +283,7 @@ def list_lessons(args: argparse.Namespace) -> int:
         print(f"  {lesson['id']:<20} {lesson['title']:<32} {count}")
     for broken in catalog.broken:
         if broken.translates:
-            _warn(_("translation not used: {problem}").format(problem=broken.problems[0]))
+            tell(_("translation not used: {problem}").format(problem=broken.problems[0]))
         else:
             print(f"{broken.id:<20} " + _("(broken: {problem})").format(problem=broken.problems[0]))
     return 0
@@ -325,7 +326,7 @@ def run_file(args: argparse.Namespace) -> int:
 def check_exercise(args: argparse.Namespace) -> int:
     step = _catalog(args).find_step(args.exercise)
     if step is None:
-        _warn(_("no exercise {name!r}; try `tutor list`").format(name=args.exercise))
+        tell(_("no exercise {name!r}; try `tutor list`").format(name=args.exercise))
         return 2
     from tutor.progress.attempts import verdict
     from tutor.sandbox.commands import check_file
@@ -339,8 +340,8 @@ def check_exercise(args: argparse.Namespace) -> int:
         if passed:
             store.mark_done(step.key)
         store.flush()
-        _warn(store.warning)
-        _warn(_(CANNOT_SAVE).format(why=store.problem) if store.problem else None)
+        tell(store.warning)
+        tell(_(CANNOT_SAVE).format(why=store.problem) if store.problem else None)
         store.close()
 
     device = getattr(args, "device", "auto")
@@ -373,7 +374,7 @@ def dev_new(args: argparse.Namespace) -> int:
     try:
         path = new_lesson(args.dir, args.lesson_id, args.title)
     except (ValueError, OSError) as error:
-        print(f"tutor: {error}", file=sys.stderr)
+        tell(str(error))
         return 2
     print(path)
     print(
@@ -419,7 +420,7 @@ def _catalog(args: argparse.Namespace) -> Catalog:
         paths = [bundled_lessons_dir()]
         packs, problems = installed_packs()
         for problem in problems:
-            print(f"tutor: {problem}", file=sys.stderr)
+            tell(str(problem))
     lang = i18n.current()
     return cached_catalog(
         [*lesson_files(paths), *lesson_files(pack.folder for pack in packs)],
@@ -436,8 +437,3 @@ def _watcher(args: argparse.Namespace) -> LessonWatcher | None:
     from tutor.lessons.watch import LessonWatcher
 
     return LessonWatcher(args.lessons, i18n.current())
-
-
-def _warn(message: str | None) -> None:
-    if message:
-        print(f"tutor: {message}", file=sys.stderr)

@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tutor.arguments import tell
 from tutor.i18n import N_, _
 from tutor.progress.store import CANNOT_SAVE, ProgressStore, describe
 from tutor.progress.transfer import NotProgress, atomic_write, read_file, to_text
@@ -29,17 +30,17 @@ def rescue(store: ProgressStore) -> None:
             atomic_write(folder / name, to_text(store.unsaved_changes()))
         except OSError:
             continue
-        _warn(_(RESCUED).format(path=folder / name))
+        tell(_(RESCUED).format(path=folder / name))
         return
 
 
 def export_progress(path: Path, file: Path | None) -> int:
     store = ProgressStore(path)
-    _warn(store.warning)
+    tell(store.warning)
     try:
         text = to_text(store.snapshot())
     except (sqlite3.Error, OSError) as error:
-        _warn(_("progress cannot be read right now: {why}").format(why=describe(error, store.path)))
+        tell(_("progress cannot be read right now: {why}").format(why=describe(error, store.path)))
         return 1
     if file is None:
         sys.stdout.write(text)
@@ -47,9 +48,9 @@ def export_progress(path: Path, file: Path | None) -> int:
     try:
         atomic_write(file, text)
     except OSError as error:
-        _warn(_("cannot write {path}: {why}").format(path=file, why=error.strerror or error))
+        tell(_("cannot write {path}: {why}").format(path=file, why=error.strerror or error))
         return 1
-    _warn(_("progress written to {path}").format(path=file))
+    tell(_("progress written to {path}").format(path=file))
     return 0
 
 
@@ -57,26 +58,21 @@ def import_progress(path: Path, file: Path) -> int:
     try:
         snapshot = read_file(file)
     except OSError as error:
-        _warn(_("cannot read {path}: {why}").format(path=file, why=error.strerror or error))
+        tell(_("cannot read {path}: {why}").format(path=file, why=error.strerror or error))
         return 2
     except NotProgress as error:
-        _warn(_("{path} is not a progress export: {why}").format(path=file, why=error))
+        tell(_("{path} is not a progress export: {why}").format(path=file, why=error))
         return 1
     store = ProgressStore(path)
-    _warn(store.warning)
+    tell(store.warning)
     try:
         changed, attempts = store.merge(snapshot)
     except (sqlite3.Error, OSError) as error:
-        _warn(_(CANNOT_SAVE).format(why=describe(error, store.path)))
+        tell(_(CANNOT_SAVE).format(why=describe(error, store.path)))
         return 1
-    _warn(
+    tell(
         _("imported {path}: exercises changed: {changed}, attempts added: {attempts}").format(
             path=file, changed=changed, attempts=attempts
         )
     )
     return 0
-
-
-def _warn(message: str | None) -> None:
-    if message:
-        print(f"tutor: {message}", file=sys.stderr)

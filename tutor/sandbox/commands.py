@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tutor import __version__
+from tutor.arguments import tell
 from tutor.i18n import _
 from tutor.lessons.model import Step
 from tutor.sandbox.limits import GIB, Limits, format_size, parse_size, protections
@@ -63,7 +64,7 @@ def run_file(
     try:
         return asyncio.run(_run_file(Path(path), [str(path), *args], device, limits, explain))
     except (SandboxError, OSError) as error:
-        print(f"tutor: {error}", file=sys.stderr)
+        tell(str(error))
         return 2
 
 
@@ -104,10 +105,10 @@ async def _run_file(path: Path, argv: list[str], device: str, limits: Limits, ex
     if explain:
         for line in [finished.explanation, *finished.warnings]:
             if line:
-                _say(line)
+                tell(line)
     if status and finished.status not in ("error",) and finished.reason:
-        _say(finished.reason.partition("; your variables")[0])
-    _say(report.summary())
+        tell(finished.reason.partition("; your variables")[0])
+    tell(report.summary())
     return status
 
 
@@ -140,11 +141,6 @@ def _exit_status(finished: Finished) -> int:
     return 0 if finished.status == "ok" else 1
 
 
-def _say(line: str) -> None:
-    sys.stderr.flush()
-    print(f"tutor: {line}", file=sys.stderr, flush=True)
-
-
 def check_file(
     step: Step,
     path: str | Path,
@@ -158,13 +154,13 @@ def check_file(
     """
     if step.exercise is None:
         message = _("{step} is a reading step, not an exercise").format(step=step.key)
-        print(f"tutor: {message}", file=sys.stderr)
+        tell(str(message))
         return 2
     try:
         code = read_source(Path(path))
         finished = asyncio.run(_check_file(step, code, device))
     except (SandboxError, OSError) as error:
-        print(f"tutor: {error}", file=sys.stderr)
+        tell(str(error))
         return 2
     if on_finished is not None:
         on_finished(code, finished)
