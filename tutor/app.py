@@ -6,6 +6,7 @@ which screen shows what and offers the main actions in the command palette.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from collections.abc import Iterable
@@ -323,7 +324,8 @@ class TutorApp(App[None]):
             lesson_screen.save_code()
         i18n.set_language(lang)
         translate_bindings(self)
-        self.catalog = in_language(self.catalog, lang)
+        # Re-translating every lesson parses their code: off the event loop.
+        self.catalog = await asyncio.to_thread(in_language, self.catalog, lang)
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         home = HomeScreen(
