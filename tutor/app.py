@@ -33,6 +33,7 @@ from tutor.screens.home import HomeScreen
 from tutor.screens.messages import BackToLessons, ProgressChanged
 from tutor.screens.step_commands import StepCommands
 from tutor.widgets.bindings import translate_bindings
+from tutor.widgets.first_frame import after_first_frame, frame_shown
 from tutor.widgets.plain import printable
 
 if TYPE_CHECKING:
@@ -111,6 +112,8 @@ class TutorApp(App[None]):
         self._running_since: float | None = None
         self._running_timer: Timer | None = None
         self._save_retry: Timer | None = None
+        self.first_frame_shown = False
+        """Set once a frame reached the terminal; see `tutor.widgets.first_frame`."""
 
     def on_mount(self) -> None:
         self.update_progress_title()
@@ -122,7 +125,7 @@ class TutorApp(App[None]):
             self.push_screen(self.lesson_list(self.start))
         # After the first paint: the worker's start (a process importing torch) would
         # compete with it for the CPU.
-        self.call_after_refresh(self.start_sandbox)
+        after_first_frame(self, self.start_sandbox)
         if self.store.warning:
             self.notify(
                 self.store.warning, title="Progress", severity="warning", timeout=15, markup=False
@@ -138,6 +141,15 @@ class TutorApp(App[None]):
                 timeout=10,
                 markup=False,
             )
+
+    def post_display_hook(self) -> None:
+        """The first frame outside the start-up batch is on screen: deferred work may start.
+
+        Textual calls this after every display, also the ones its start-up batch holds
+        back (`_batch_count`), which wrote nothing.
+        """
+        if not self.first_frame_shown and not self._batch_count:
+            frame_shown(self)
 
     def lesson_list(self, highlight: Step | None) -> HomeScreen:
         return HomeScreen(

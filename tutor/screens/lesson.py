@@ -34,9 +34,6 @@ from tutor.progress.attempts import verdict
 from tutor.sandbox.protocol import Event
 from tutor.sandbox.supervisor import Supervisor
 from tutor.sandbox.worker import SandboxError
-from tutor.screens.attempts import AttemptsScreen
-from tutor.screens.confirm import ConfirmScreen
-from tutor.screens.help import HelpScreen
 from tutor.screens.lesson_keys import LESSON_BINDINGS
 from tutor.screens.messages import BackToLessons, ProgressChanged
 from tutor.screens.step_words import problems_markdown, revealed, title_line
@@ -73,8 +70,12 @@ class LessonScreen(Screen[None]):
         supervisor: Supervisor,
         device: Callable[[], str],
     ) -> None:
-        """`device()` names where learners' code runs ("cuda" or "cpu"), for the prose."""
-        super().__init__()
+        """`device()` names where learners' code runs ("cuda" or "cpu"), for the prose.
+
+        The classes the first step needs are set before anything mounts: each class
+        changed later restyles the whole screen, on the way to the first paint.
+        """
+        super().__init__(classes=" ".join(_layout_classes(step.is_exercise, self.app.size.width)))
         translate_bindings(self)
         self.catalog = catalog
         self.store = store
@@ -98,7 +99,8 @@ class LessonScreen(Screen[None]):
         yield Header()
         yield Static(id="step-title")
         with Horizontal(id="body"):
-            yield StepText(id="step-pane")
+            # An exercise opens with the editor focused: the text starts as while typing.
+            yield StepText(id="step-pane", classes="-typing" if self._initial.is_exercise else "")
             with Vertical(id="workspace"):
                 yield CodeEditor(id="editor")
                 yield ResultsPane(id="results-pane")
@@ -146,8 +148,8 @@ class LessonScreen(Screen[None]):
         if self.store.refresh():  # what other terminals and `tutor check` did meanwhile
             self.post_message(ProgressChanged())
         # One restyle of the whole screen, not one per class: restyling is most of a switch.
-        classes = set(self.classes) - {"-exercise", "-results"}
-        self.set_classes(classes | {"-exercise"} if step.is_exercise else classes)
+        kept = set(self.classes) - {"-exercise", "-narrow", "-results"}
+        self.set_classes(kept | _layout_classes(step.is_exercise, self.app.size.width))
         self.show_text()
         self.text_pane.scroll_home(animate=False)
         if step.exercise is not None:
@@ -378,6 +380,8 @@ class LessonScreen(Screen[None]):
             question = _(
                 "Show the reference solution? Trying once more (and F2 for a hint) teaches more."
             )
+            from tutor.screens.confirm import ConfirmScreen  # dialogs load when first asked
+
             if not await self.app.push_screen_wait(ConfirmScreen(question, yes=_("Show it"))):
                 return
         self.store.update(step.key, solution_shown=True)
@@ -388,6 +392,8 @@ class LessonScreen(Screen[None]):
         step = self.step
         if step.exercise is None:
             return
+        from tutor.screens.confirm import ConfirmScreen
+
         if not await self.app.push_screen_wait(
             ConfirmScreen(
                 _("Put the starter code back? Your code for this exercise is replaced."),
@@ -406,6 +412,8 @@ class LessonScreen(Screen[None]):
         step = self.step
         if step.exercise is None:
             return
+        from tutor.screens.attempts import AttemptsScreen
+
         code = await self.app.push_screen_wait(
             AttemptsScreen(step.key, self.store.attempts(step.key))
         )
@@ -478,4 +486,12 @@ class LessonScreen(Screen[None]):
         self.app.theme = "textual-light" if self.app.current_theme.dark else "textual-dark"
 
     def action_help(self) -> None:
+        from tutor.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self, CodeEditor.BINDINGS))
+
+
+def _layout_classes(exercise: bool, width: int) -> set[str]:
+    """The screen classes that choose the layout: the workspace shown, the panes stacked."""
+    classes = {"-exercise"} if exercise else set()
+    return classes | {"-narrow"} if width < NARROW_WIDTH else classes

@@ -23,6 +23,7 @@ from textual.widgets.text_area import Selection
 from tutor.i18n import N_, _
 from tutor.progress import atomic_write
 from tutor.widgets.bindings import translate_bindings
+from tutor.widgets.first_frame import after_first_frame
 from tutor.widgets.plain import printable
 
 DEDENTING = re.compile(r"(return|pass|break|continue|raise)\b")
@@ -160,7 +161,7 @@ class CodeEditor(TextArea):
     def on_mount(self) -> None:
         # Highlighting costs a tree-sitter query build (~0.1-0.3 s of CPU): after the first
         # paint, and only once, as `load_text` below keeps the document and its query.
-        self.call_after_refresh(self._highlight)
+        after_first_frame(self, self._highlight)
 
     def _highlight(self) -> None:
         """Python colours, keeping what was typed meanwhile and where the cursor is."""
