@@ -18,9 +18,7 @@ from weakref import WeakKeyDictionary
 from textual.app import App
 from textual.dom import DOMNode
 
-_waiting: WeakKeyDictionary[App, list[tuple[DOMNode, Callable[[], object]]]] = (
-    WeakKeyDictionary()
-)
+_waiting: WeakKeyDictionary[App, list[tuple[DOMNode, Callable[[], object]]]] = WeakKeyDictionary()
 
 
 def after_first_frame(node: DOMNode, callback: Callable[[], object]) -> None:
