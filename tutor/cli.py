@@ -296,14 +296,19 @@ def lint(args: argparse.Namespace) -> int:
     if not files:
         print("tutor lint: " + _("no lesson files found"), file=sys.stderr)
         return 1
+    from tutor.lessons.task_fit import long_tasks
+
     catalog = load_catalog(paths)
     problems = catalog.problems
     gaps = translation_gaps(catalog)
-    for problem in (*problems, *gaps):
+    long = long_tasks(catalog)
+    for problem in (*problems, *gaps, *long):
         print(problem)
     summary = problems_summary(problems, len(files))
     if gaps:
         summary += f" ({len(gaps)} warnings: translations to finish)"
+    if long:
+        summary += f" ({len(long)} warnings: tasks too long for 80x24)"
     print(f"tutor lint: {summary}", file=sys.stderr)
     return 1 if problems else 0
 
