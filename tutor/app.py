@@ -24,8 +24,6 @@ from tutor import i18n
 from tutor.course import resume_step
 from tutor.i18n import N_, _
 from tutor.lessons.model import Catalog, Step
-from tutor.lessons.translations import in_language
-from tutor.lessons.watch import LessonWatcher
 from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.sandbox.limits import Limits
 from tutor.sandbox.supervisor import Supervisor
@@ -37,6 +35,7 @@ from tutor.widgets.first_frame import after_first_frame, frame_shown
 from tutor.widgets.plain import printable
 
 if TYPE_CHECKING:
+    from tutor.lessons.watch import LessonWatcher
     from tutor.screens.lesson import LessonScreen
 
 SAVE_RETRY_EVERY = 3.0
@@ -337,6 +336,8 @@ class TutorApp(App[None]):
         i18n.set_language(lang)
         translate_bindings(self)
         # Re-translating every lesson parses their code: off the event loop.
+        from tutor.lessons.translations import in_language
+
         self.catalog = await asyncio.to_thread(in_language, self.catalog, lang)
         while len(self.screen_stack) > 2:
             await self.pop_screen()
