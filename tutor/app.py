@@ -142,12 +142,18 @@ class TutorApp(App[None]):
             )
 
     def post_display_hook(self) -> None:
-        """The first frame outside the start-up batch is on screen: deferred work may start.
+        """The first frame of a screen of ours is on screen: deferred work may start.
 
         Textual calls this after every display, also the ones its start-up batch holds
-        back (`_batch_count`), which wrote nothing.
+        back (`_batch_count`), which wrote nothing, and the empty default screen's.
         """
-        if not self.first_frame_shown and not self._batch_count:
+        screen = self.screen
+        if (
+            not self.first_frame_shown
+            and not self._batch_count
+            and screen.id != "_default"
+            and screen.is_mounted
+        ):
             frame_shown(self)
 
     def lesson_list(self, highlight: Step | None) -> HomeScreen:
