@@ -45,10 +45,14 @@ def test_no_task_changes_with_the_device(lang: str) -> None:
 
 
 async def rendered(pilot: Pilot[None], screen: LessonScreen) -> None:
-    """Wait until the step's Markdown is mounted (it is parsed in a thread), then laid out."""
+    """Wait until the step's Markdown is mounted (it is parsed in a thread), then laid out.
+
+    Until the first frame is out the parts are plain text; Markdown replaces them.
+    """
     for _ in range(200):
         await pilot.pause()
-        if not any(prose.lock.is_locked for prose in screen.query(Prose)):
+        parts = screen.text_pane.children
+        if all(isinstance(part, Prose) and not part.lock.is_locked for part in parts):
             break
     await pilot.pause()
 
