@@ -32,7 +32,7 @@ from tutor.arguments import (
 from tutor.course import listing, resolve, resume_step
 from tutor.i18n import _
 from tutor.lessons.cache import cached_catalog
-from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
+from tutor.lessons.loader import lesson_files, load_catalog, plural, problems_summary
 from tutor.lessons.model import Catalog
 from tutor.lessons.packs import Pack, installed_packs
 from tutor.lessons.translations import translation_gaps
@@ -291,6 +291,8 @@ def list_lessons(args: argparse.Namespace) -> int:
 
 def lint(args: argparse.Namespace) -> int:
     """Report every problem in the given files, linted together to catch clashing ids."""
+    from tutor.lessons.code_width import wide_lines
+
     paths = args.paths or _lesson_dirs(args)
     files = list(lesson_files(paths))
     if not files:
@@ -299,11 +301,17 @@ def lint(args: argparse.Namespace) -> int:
     catalog = load_catalog(paths)
     problems = catalog.problems
     gaps = translation_gaps(catalog)
-    for problem in (*problems, *gaps):
+    wide = wide_lines(catalog)
+    for problem in (*problems, *gaps, *wide):
         print(problem)
     summary = problems_summary(problems, len(files))
+    notes = []
     if gaps:
-        summary += f" ({len(gaps)} warnings: translations to finish)"
+        notes.append(f"{len(gaps)} warnings: translations to finish")
+    if wide:
+        notes.append(f"{plural(len(wide), 'warning')}: code lines wider than the editor at 80x24")
+    if notes:
+        summary += f" ({'; '.join(notes)})"
     print(f"tutor lint: {summary}", file=sys.stderr)
     return 1 if problems else 0
 
