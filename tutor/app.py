@@ -24,8 +24,6 @@ from tutor import i18n
 from tutor.course import resume_step
 from tutor.i18n import N_, _
 from tutor.lessons.model import Catalog, Step
-from tutor.lessons.translations import in_language
-from tutor.lessons.watch import LessonWatcher
 from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.sandbox.limits import Limits
 from tutor.sandbox.supervisor import Supervisor
@@ -37,6 +35,7 @@ from tutor.widgets.first_frame import after_first_frame, frame_shown
 from tutor.widgets.plain import printable
 
 if TYPE_CHECKING:
+    from tutor.lessons.watch import LessonWatcher
     from tutor.screens.lesson import LessonScreen
 
 SAVE_RETRY_EVERY = 3.0
@@ -143,12 +142,18 @@ class TutorApp(App[None]):
             )
 
     def post_display_hook(self) -> None:
-        """The first frame outside the start-up batch is on screen: deferred work may start.
+        """The first frame of a screen of ours is on screen: deferred work may start.
 
         Textual calls this after every display, also the ones its start-up batch holds
-        back (`_batch_count`), which wrote nothing.
+        back (`_batch_count`), which wrote nothing, and the empty default screen's.
         """
-        if not self.first_frame_shown and not self._batch_count:
+        screen = self.screen
+        if (
+            not self.first_frame_shown
+            and not self._batch_count
+            and screen.id != "_default"
+            and screen.is_mounted
+        ):
             frame_shown(self)
 
     def lesson_list(self, highlight: Step | None) -> HomeScreen:
@@ -337,6 +342,8 @@ class TutorApp(App[None]):
         i18n.set_language(lang)
         translate_bindings(self)
         # Re-translating every lesson parses their code: off the event loop.
+        from tutor.lessons.translations import in_language
+
         self.catalog = await asyncio.to_thread(in_language, self.catalog, lang)
         while len(self.screen_stack) > 2:
             await self.pop_screen()
