@@ -14,7 +14,6 @@ Python searches for distributions.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
@@ -58,15 +57,16 @@ def kept(files: Iterable[Path], salt: str, path: Path, build: Callable[[], T], k
 
 
 def _key(files: Iterable[Path], salt: str) -> str:
-    digest = hashlib.sha256(f"{sys.version}\0{salt}".encode())
+    """The whole description, not a hash of it: a few kilobytes, and no hashlib to load."""
+    parts = [sys.version, salt]
     for path in files:
         try:
             stat = path.stat()
         except OSError:
-            digest.update(f"\0{path}\0missing".encode())
+            parts.append(f"{path}\0missing")
             continue
-        digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()
+        parts.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return "\0".join(parts)
 
 
 def _keep(path: Path, value: object) -> None:
