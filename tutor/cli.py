@@ -30,10 +30,10 @@ from tutor.arguments import (
 )
 from tutor.course import listing, resolve, resume_step
 from tutor.i18n import _
-from tutor.lessons.cache import cached_catalog
+from tutor.lessons.cache import cached_catalog, kept
 from tutor.lessons.files import lesson_files
 from tutor.lessons.model import Catalog
-from tutor.lessons.packs import Pack, installed_packs
+from tutor.lessons.packs import Pack, installed_packs, search_folders
 
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
@@ -426,7 +426,9 @@ def _catalog(args: argparse.Namespace) -> Catalog:
         paths = _lesson_dirs(args)
     else:
         paths = [bundled_lessons_dir()]
-        packs, problems = installed_packs()
+        packs, problems = kept(
+            search_folders(), "packs", cache_dir() / "packs.pickle", installed_packs, tuple
+        )
         for problem in problems:
             tell(str(problem))
     lang = i18n.current()
