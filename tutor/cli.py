@@ -30,10 +30,10 @@ from tutor.arguments import (
 )
 from tutor.course import listing, resolve, resume_step
 from tutor.i18n import _
-from tutor.lessons.cache import cached_catalog
+from tutor.lessons.cache import cached_catalog, kept
 from tutor.lessons.files import lesson_files
 from tutor.lessons.model import Catalog
-from tutor.lessons.packs import Pack, installed_packs
+from tutor.lessons.packs import Pack, installed_packs, search_folders
 
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
@@ -289,7 +289,9 @@ def list_lessons(args: argparse.Namespace) -> int:
 
 def lint(args: argparse.Namespace) -> int:
     """Report every problem in the given files, linted together to catch clashing ids."""
-    from tutor.lessons.loader import load_catalog, problems_summary
+    from tutor.lessons.code_width import wide_lines
+    from tutor.lessons.loader import load_catalog, plural, problems_summary
+    from tutor.lessons.task_fit import long_tasks
     from tutor.lessons.translations import translation_gaps
 
     paths = args.paths or _lesson_dirs(args)
@@ -297,19 +299,23 @@ def lint(args: argparse.Namespace) -> int:
     if not files:
         print("tutor lint: " + _("no lesson files found"), file=sys.stderr)
         return 1
-    from tutor.lessons.task_fit import long_tasks
-
     catalog = load_catalog(paths)
     problems = catalog.problems
     gaps = translation_gaps(catalog)
+    wide = wide_lines(catalog)
     long = long_tasks(catalog)
-    for problem in (*problems, *gaps, *long):
+    for problem in (*problems, *gaps, *wide, *long):
         print(problem)
     summary = problems_summary(problems, len(files))
+    notes = []
     if gaps:
-        summary += f" ({len(gaps)} warnings: translations to finish)"
+        notes.append(f"{len(gaps)} warnings: translations to finish")
+    if wide:
+        notes.append(f"{plural(len(wide), 'warning')}: code lines wider than the editor at 80x24")
     if long:
-        summary += f" ({len(long)} warnings: tasks too long for 80x24)"
+        notes.append(f"{plural(len(long), 'warning')}: tasks too long for 80x24")
+    if notes:
+        summary += f" ({'; '.join(notes)})"
     print(f"tutor lint: {summary}", file=sys.stderr)
     return 1 if problems else 0
 
@@ -424,7 +430,9 @@ def _catalog(args: argparse.Namespace) -> Catalog:
         paths = _lesson_dirs(args)
     else:
         paths = [bundled_lessons_dir()]
-        packs, problems = installed_packs()
+        packs, problems = kept(
+            search_folders(), "packs", cache_dir() / "packs.pickle", installed_packs, tuple
+        )
         for problem in problems:
             tell(str(problem))
     lang = i18n.current()
