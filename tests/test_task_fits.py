@@ -86,3 +86,25 @@ async def test_every_task_fits_above_the_editor_at_80x24(lang: str, tutor_home: 
                 )
     assert not too_long, f"{lang}: tasks that do not fit at 80x24:\n" + "\n".join(too_long)
     assert not misjudged, "`tutor lint`'s task_rows is off:\n" + "\n".join(misjudged)
+
+
+async def test_a_task_keeps_its_rows_after_hints_made_the_strip_scroll(tutor_home: Path) -> None:
+    """A scrollbar left by revealed hints once narrowed the next task and cut its last row."""
+    catalog = bundled("en")
+    store = ProgressStore(tutor_home / "progress.db")
+    start = catalog.find_step("modules/still-linear")
+    app = TutorApp(catalog, store, start=start, open_start=True, supervisor=FakeSupervisor())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await rendered(pilot, screen)
+        await pilot.press("f2", "f2")
+        await rendered(pilot, screen)
+        pane = screen.text_pane
+        assert pane.max_scroll_y > 0, "the premise: the hints overflow the strip"
+        await pilot.press("f8")
+        await rendered(pilot, screen)
+        task = screen.query_one("#step-task", Prose)
+        assert screen.step.key == "modules/init-apply"
+        assert task.outer_size.height <= pane.scrollable_content_region.height
+        assert task.outer_size.height == task_rows(split_task(screen.step.text)[1])
