@@ -6,7 +6,9 @@ a kill or a restart the spare takes over in milliseconds instead of a 1.5 s torc
 import. Stopping follows one ladder: SIGINT to the worker's group, then after a
 grace period SIGKILL of the group and a sweep of strays that left it. Every way a
 run can end becomes a `Finished` with a one-line reason. Restarts asked for while one
-is under way join it (ten quick F12 presses cost one). Where the process limit does
+is under way join it (ten quick F12 presses cost one), and so do starts: a request made
+before the worker is up (F6 pressed while torch imports, or before the app even asked
+for the start) waits for the start, or makes it. Where the process limit does
 not hold (root ignores RLIMIT_NPROC), a watchdog counts the run's processes and stops
 it above the limit. Nothing here blocks the event loop, and nothing here imports torch.
 """
@@ -28,7 +30,7 @@ from tutor.lessons.model import CodeBlock
 from tutor.locations import data_dir, scratch_folder
 from tutor.sandbox.capture import OutputTap
 from tutor.sandbox.crashes import crash_reason, out_of_memory, trim_crash_log
-from tutor.sandbox.endings import crashed, killed, tampered, timed_out
+from tutor.sandbox.endings import CLOSED, crashed, killed, not_started, tampered, timed_out
 from tutor.sandbox.limits import Limits, process_containment, set_child_subreaper
 from tutor.sandbox.procs import count_below
 from tutor.sandbox.protocol import (
@@ -70,7 +72,11 @@ class _Pending:
 
 
 class Supervisor:
-    """Owns the workers. Use `start()`, then `run`/`check`/`interrupt`..., then `close()`."""
+    """Owns the workers: `start()`, `run`/`check`/`interrupt`..., then `close()`.
+
+    A request made before `start()` starts the worker itself, so `start()` is only there
+    to have the worker ready early (and to learn at once that it cannot start).
+    """
 
     def __init__(
         self,
@@ -103,14 +109,23 @@ class Supervisor:
         self._spare: asyncio.Task[WorkerProcess] | None = None
         self._pending: _Pending | None = None
         self._recovery: asyncio.Task[None] | None = None
-        self._start_settled = asyncio.Event()
-        """Set once `start()` has succeeded or failed: requests made meanwhile wait for it."""
+        self._starting: asyncio.Task[DeviceReport] | None = None
+        """The start under way, which a second `start()` and early requests join."""
+        self._booting: WorkerProcess | None = None
+        """The worker that start is waiting for, so that `close()` can stop it too."""
+        self._waiting: set[asyncio.Future[None]] = set()
+        """Requests waiting for the start; `interrupt()` ends them by setting theirs."""
         self._lock = asyncio.Lock()
         """One request at a time."""
         self._replacing = asyncio.Lock()
         self._ids = itertools.count(1)
         self._closing = False
         self._restarting: asyncio.Task[None] | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A request runs or waits for the worker to start: `interrupt()` has one to stop."""
+        return self._pending is not None or bool(self._waiting)
 
     @property
     def worker_pids(self) -> tuple[int, ...]:
@@ -123,36 +138,63 @@ class Supervisor:
     # -- lifecycle -----------------------------------------------------------------
 
     async def start(self) -> DeviceReport:
-        """Start the worker (and then the spare); return what it found."""
+        """Start the worker (and then the spare); return what it found.
+
+        A start asked for while one is under way joins it, and once the worker is up,
+        `start()` only returns its report: the app and an early F6 may both ask.
+        """
+        if self._worker is not None and self.device_report is not None and not self._closing:
+            return self.device_report
+        return await asyncio.shield(self._start_task())
+
+    def _start_task(self) -> asyncio.Task[DeviceReport]:
+        if self._starting is None or self._starting.done():
+            self._starting = asyncio.get_running_loop().create_task(self._start())
+            # Whoever waits for it hears how it failed; an interrupted request does not.
+            self._starting.add_done_callback(lambda task: task.cancelled() or task.exception())
+        return self._starting
+
+    async def _start(self) -> DeviceReport:
         self._closing = False
         if self.cwd is None:
             self.cwd = data_dir() / "scratch"
         self.cwd.mkdir(parents=True, exist_ok=True)
         set_child_subreaper()
-        self._start_settled.clear()
         self._set_state("starting")
         try:
-            try:
-                worker = await self._spawn()
-                report = await worker.ready
-            except BaseException:
-                self._set_state("closed")
-                raise
+            worker, report = await self._boot()
+        except BaseException as error:
+            self._set_state("closed")
+            if self._closing and isinstance(error, SandboxError):
+                raise SandboxError(i18n._(CLOSED)) from error  # close() stopped it
+            raise
+        self._worker, self.device_report = worker, report
+        self.gpu_memory = 0 if report.cuda_available else None
+        self._fill_spare()
+        self._set_state("ready")
+        return report
+
+    async def _boot(self) -> tuple[WorkerProcess, DeviceReport]:
+        """The first worker and its report; one that cannot serve is killed, not kept."""
+        worker = self._booting = await self._spawn()
+        try:
+            # close() kills the worker it finds booting; before and after, it is seen here.
+            report = None if self._closing else await worker.ready
+            if report is None or self._closing:
+                raise SandboxError(i18n._(CLOSED))
             if self.device.startswith("cuda") and not report.cuda_available:
-                await worker.kill()
-                self._set_state("closed")
                 raise SandboxError(
                     i18n._(
                         "--device {device}: torch {version} sees no CUDA GPU here "
                         "(try --device auto or cpu)"
                     ).format(device=self.device, version=report.torch)
                 )
-            self._worker, self.device_report = worker, report
-            self._fill_spare()
-            self._set_state("ready")
-            return report
+        except BaseException:
+            await asyncio.shield(worker.kill())
+            raise
         finally:
-            self._start_settled.set()
+            self._booting = None
+        return worker, report
 
     async def warm(self) -> None:
         """Wait until the spare worker has imported torch, so a recovery is instant."""
@@ -171,6 +213,9 @@ class Supervisor:
         await asyncio.shield(self._restarting)
 
     async def _restart(self) -> None:
+        if not self._closing and self.state in ("closed", "starting"):
+            await self.start()  # no worker to replace yet: the one starting is fresh
+            return
         pending = self._pending
         if pending is not None:
             pending.cause = pending.cause or "restart"
@@ -185,6 +230,8 @@ class Supervisor:
         if self.state == "closed" and self._worker is None:
             return
         self._closing = True
+        if self._booting is not None:
+            await self._booting.kill()  # the start under way then fails as closed
         pending = self._pending
         if pending is not None:
             pending.cause = pending.cause or "close"
@@ -274,7 +321,14 @@ class Supervisor:
         await self._request({"type": "reset", "key": key}, None, None)
 
     async def interrupt(self) -> None:
-        """Stop the current run: SIGINT, then after a grace period kill and replace the worker."""
+        """Stop the current run: SIGINT, then after a grace period kill and replace the worker.
+
+        A request still waiting for the worker to start ends at once, without running;
+        the start goes on.
+        """
+        for waiting in self._waiting:
+            if not waiting.done():
+                waiting.set_result(None)
         pending = self._pending
         if pending is None:
             return
@@ -284,13 +338,13 @@ class Supervisor:
     async def _request(
         self, message: dict[str, Any], on_event: EventCallback | None, timeout: float | None
     ) -> Finished:
+        if not await self._started():
+            return not_started(message["type"])
         async with self._lock:
-            if self.state == "starting":
-                await self._start_settled.wait()  # F5 pressed while torch is still importing
             if self._recovery is not None:
                 await asyncio.shield(self._recovery)
             if self._worker is None or self._closing:
-                raise SandboxError("the sandbox is not running (call start() first)")
+                raise SandboxError(i18n._(CLOSED))
             loop = asyncio.get_running_loop()
             limits = self.limits
             pending = _Pending(
@@ -335,6 +389,26 @@ class Supervisor:
                 if not self._closing:
                     self._set_state("ready")
             return timed_out(pending.kind, pending.cause, pending.timeout, finished)
+
+    async def _started(self) -> bool:
+        """Wait for the worker's start, or start it; False if interrupted meanwhile.
+
+        Only a supervisor never started, or whose start failed, is started here: one
+        closed on purpose stays closed, and a worker being replaced is waited for later.
+        """
+        if self._closing or self.state not in ("closed", "starting"):
+            return True
+        starting = self._start_task()
+        interrupted = asyncio.get_running_loop().create_future()
+        self._waiting.add(interrupted)
+        try:
+            await asyncio.wait((starting, interrupted), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._waiting.discard(interrupted)
+        if interrupted.done():
+            return False
+        starting.result()  # a start that failed: its one-line reason, as a SandboxError
+        return True
 
     async def _watch(self, pending: _Pending) -> None:
         """The process limit where the OS does not hold it: count, and stop the run above it."""
@@ -427,12 +501,13 @@ class Supervisor:
             spare, self._spare = self._spare, None
             worker = await spare if spare is not None else await self._spawn()
             try:
-                self.device_report = await worker.ready
+                report = await worker.ready
             except SandboxError:
                 if attempt:
                     raise
                 continue
-            self._worker = worker
+            self._worker, self.device_report = worker, report
+            self.gpu_memory = 0 if report.cuda_available else None  # what a fresh one holds
             break
         self._fill_spare()
 

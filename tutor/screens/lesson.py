@@ -267,7 +267,7 @@ class LessonScreen(Screen[None]):
     @work(group="sandbox", exit_on_error=False)
     async def _execute(self, check: bool) -> None:
         supervisor = self.supervisor
-        if supervisor.state == "running":
+        if supervisor.busy:
             self.notify(_("Your code is still running: F4 stops it."), severity="warning")
             return
         step = self.step
@@ -279,7 +279,7 @@ class LessonScreen(Screen[None]):
         self._ran_code = self.editor.text
         self.add_class("-results")
         self._stopped_by = None
-        if supervisor.state == "starting":
+        if supervisor.state in ("closed", "starting"):  # the request waits for the start
             said = (
                 _("checking… (the worker is still starting)")
                 if check
@@ -304,13 +304,7 @@ class LessonScreen(Screen[None]):
                     code, key=step.key, setup=exercise.setup, on_event=on_event
                 )
         except SandboxError as error:
-            self.results.set_verdict(
-                f"{WARN} "
-                + _("the code worker is not running ({error}): F12 restarts it").format(
-                    error=error
-                ),
-                "-warning",
-            )
+            self._worker_failed(error)
             return
         said, passed = verdict(finished, check)
         self.store.add_attempt(step.key, "check" if check else "run", said, passed, code)
@@ -332,7 +326,7 @@ class LessonScreen(Screen[None]):
 
         ctrl+c when nothing runs is skipped, so it copies as everywhere else in Textual.
         """
-        if self.supervisor.state != "running":
+        if not self.supervisor.busy:
             if key == "ctrl+c":
                 raise SkipAction()
             self.notify(_("Nothing is running."))
@@ -347,8 +341,21 @@ class LessonScreen(Screen[None]):
     @work(group="control", exit_on_error=False)
     async def action_restart(self) -> None:
         self.results.set_verdict(_("restarting the worker…"), "-running")
-        await self.supervisor.restart()
+        try:
+            await self.supervisor.restart()
+        except SandboxError as error:
+            self._worker_failed(error)
+            return
         self.results.set_verdict(_("a fresh worker is ready; your variables were cleared"), "")
+
+    def _worker_failed(self, error: SandboxError) -> None:
+        """No worker could start: the sandbox's own one-line reason, and what to do."""
+        self.results.set_verdict(
+            f"{WARN} " + _("the code worker could not start: {error} · F12 tries again").format(
+                error=error
+            ),
+            "-warning",
+        )
 
     # -- hints, solution, reset ---------------------------------------------------------
 
