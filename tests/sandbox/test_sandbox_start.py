@@ -131,3 +131,17 @@ async def test_closing_while_the_worker_starts_leaves_no_process(
         await asyncio.wait_for(start, WAIT)
     assert gated.state == "closed" and gated.worker_pids == ()
     assert strays(gated) == set()
+
+
+async def test_a_fresh_worker_resets_the_gpu_memory_figure_of_the_last_run(
+    tmp_path: Path,
+) -> None:
+    """The header shows what the worker holds: after a restart, the new one holds nothing."""
+    supervisor = Supervisor(SMALL, device="cpu", cwd=tmp_path, spare=False)
+    try:
+        await asyncio.wait_for(supervisor.start(), WAIT)
+        supervisor.gpu_memory = 3 * 1024**3  # as a run on a GPU leaves it
+        await asyncio.wait_for(supervisor.restart(), WAIT)
+        assert supervisor.gpu_memory is None, "a CPU-only worker holds no GPU memory"
+    finally:
+        await supervisor.close()

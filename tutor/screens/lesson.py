@@ -351,9 +351,8 @@ class LessonScreen(Screen[None]):
     def _worker_failed(self, error: SandboxError) -> None:
         """No worker could start: the sandbox's own one-line reason, and what to do."""
         self.results.set_verdict(
-            f"{WARN} " + _("the code worker could not start: {error} · F12 tries again").format(
-                error=error
-            ),
+            f"{WARN} "
+            + _("the code worker could not start: {error} · F12 tries again").format(error=error),
             "-warning",
         )
 
