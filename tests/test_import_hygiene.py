@@ -72,3 +72,15 @@ asyncio.run(main())
     loaded = modules_after(code)
     assert "textual" in loaded and "tutor.sandbox.supervisor" in loaded
     assert "torch" not in loaded, "the sandbox worker ran, but torch stayed out of the UI process"
+
+
+def test_a_start_from_kept_lessons_does_not_import_the_parser(tmp_path) -> None:
+    """The parsed lessons kept on disk are all a start needs: parsing code is start-up time."""
+    start = (
+        f"import os\nos.environ['TUTOR_HOME'] = {str(tmp_path)!r}\n"
+        "from tutor.cli import _catalog, build_parser\n_catalog(build_parser().parse_args([]))"
+    )
+    modules_after(start)  # the first start parses and keeps the lessons
+    loaded = modules_after(start)
+    assert "tutor.lessons.parse" not in loaded
+    assert "tutor.lessons.translations" not in loaded

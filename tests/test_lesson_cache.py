@@ -7,7 +7,8 @@ from pathlib import Path
 
 from tests.conftest import FIXTURE_LESSONS
 from tutor.lessons.cache import cached_catalog
-from tutor.lessons.loader import lesson_files, load_catalog
+from tutor.lessons.files import lesson_files
+from tutor.lessons.loader import load_catalog
 
 
 def counting_loader(folder: Path) -> tuple[list[int], object]:

@@ -105,3 +105,26 @@ async def test_the_lesson_list_shows_a_pack_under_its_name(site: Path, tutor_hom
         assert tree.cursor_node is not None and tree.cursor_node.data == step
         tree.refresh_marks()
         assert str(warmup.label).startswith(f"  {len(catalog.lessons)}. Warm-up")
+
+
+def test_packs_are_kept_between_starts_until_something_is_installed(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Scanning every distribution's entry points is a good part of a start: it is kept."""
+    assert main(["list"]) == 0
+
+    def no_scan() -> None:
+        raise AssertionError("the packs were looked up again with nothing installed")
+
+    monkeypatch.setattr("tutor.cli.installed_packs", no_scan)
+    assert main(["list"]) == 0
+    assert "gpu-workshop:" in capsys.readouterr().out.splitlines()
+    monkeypatch.undo()
+    monkeypatch.syspath_prepend(str(site))
+    folder = site / "more"
+    folder.mkdir()
+    (folder / "01-extra.md").write_text(lesson(id="extra", title="Extra", order=50))
+    (site / "more_lessons.py").write_text(f"FOLDER = {str(folder)!r}\n")
+    install(site, "more", "more = more_lessons:FOLDER")
+    assert main(["list"]) == 0
+    assert "more:" in capsys.readouterr().out.splitlines()

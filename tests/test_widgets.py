@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.widgets import Markdown
 
 from tutor.sandbox.protocol import MetricPoint
 from tutor.widgets.loss_plot import LossPlot, downsample
 from tutor.widgets.output_log import OutputLog
 from tutor.widgets.plain import literal
+from tutor.widgets.step_text import StepText, plain_text
 
 
 def test_literal_makes_control_characters_visible() -> None:
@@ -90,3 +92,38 @@ async def test_output_wraps_at_the_pane_width() -> None:
         log.styles.width = 40
         await pilot.pause()
         assert all(len(line.text.rstrip()) <= 40 for line in log.lines), "wrapped again"
+
+
+def test_plain_text_reads_as_the_markdown_will() -> None:
+    """Before Markdown loads: paragraphs joined (they wrap at the pane), blocks kept apart,
+    fenced code line by line without its fence lines, `[markup]` left as it is."""
+    markdown = (
+        "A tensor holds numbers\nin a grid [bold]x[/].\n\n"
+        "- one item\n- two items\n\n"
+        "```python\nx = 1\n    y = 2\n```\n"
+        "Last line."
+    )
+    assert plain_text(markdown) == (
+        "A tensor holds numbers in a grid [bold]x[/].\n\n"
+        "- one item\n- two items\n\n"
+        "  x = 1\n      y = 2\n"
+        "Last line."
+    )
+
+
+class StepTextApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StepText()
+
+
+async def test_step_text_turns_into_markdown_with_the_text_shown_meanwhile() -> None:
+    app = StepTextApp()
+    async with app.run_test() as pilot:
+        pane = app.query_one(StepText)
+        pane.show("Some *text*.\n\nCreate a tensor `m`.", exercise=True)
+        await pilot.pause()
+        await pilot.pause()
+        parts = {part: pane.query_one(f"#{part}") for part in ("step-text", "step-task", "hints")}
+        assert all(isinstance(part, Markdown) for part in parts.values())
+        assert "Some *text*." in parts["step-text"].source
+        assert parts["hints"].has_class("-empty") and not parts["step-text"].has_class("-empty")

@@ -24,11 +24,8 @@ from tutor import i18n
 from tutor.course import resume_step
 from tutor.i18n import N_, _
 from tutor.lessons.model import Catalog, Step
-from tutor.lessons.translations import in_language
-from tutor.lessons.watch import LessonWatcher
 from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.sandbox.limits import Limits
-from tutor.sandbox.supervisor import Supervisor
 from tutor.screens.home import HomeScreen
 from tutor.screens.messages import BackToLessons, ProgressChanged
 from tutor.screens.step_commands import StepCommands
@@ -37,6 +34,8 @@ from tutor.widgets.first_frame import after_first_frame, frame_shown
 from tutor.widgets.plain import printable
 
 if TYPE_CHECKING:
+    from tutor.lessons.watch import LessonWatcher
+    from tutor.sandbox.supervisor import Supervisor
     from tutor.screens.lesson import LessonScreen
 
 SAVE_RETRY_EVERY = 3.0
@@ -106,9 +105,12 @@ class TutorApp(App[None]):
         self.start = start
         self.open_start = store.progress.last_step is not None if open_start is None else open_start
         """Open `start` on the lesson screen (resume, `tutor open`), or only highlight it."""
-        self.supervisor = supervisor or Supervisor(Limits(), device=device)
-        """Runs learners' code in the worker process; started as soon as the app is up."""
-        self.supervisor.on_state = self._worker_state_changed
+        self._supervisor = supervisor
+        self._device = device
+        self._limits = Limits()
+        """Read now: a bad limit in the environment stops `tutor` with one line, not later."""
+        if supervisor is not None:
+            supervisor.on_state = self._worker_state_changed
         self._running_since: float | None = None
         self._running_timer: Timer | None = None
         self._save_retry: Timer | None = None
@@ -142,13 +144,33 @@ class TutorApp(App[None]):
                 markup=False,
             )
 
+    @property
+    def supervisor(self) -> Supervisor:
+        """Runs learners' code in the worker process; started after the first frame.
+
+        Made on first use: its modules (the worker's protocol, limits, ...) are not
+        needed for the lesson list's first frame.
+        """
+        if self._supervisor is None:
+            from tutor.sandbox.supervisor import Supervisor
+
+            self._supervisor = Supervisor(self._limits, device=self._device)
+            self._supervisor.on_state = self._worker_state_changed
+        return self._supervisor
+
     def post_display_hook(self) -> None:
-        """The first frame outside the start-up batch is on screen: deferred work may start.
+        """The first frame of a screen of ours is on screen: deferred work may start.
 
         Textual calls this after every display, also the ones its start-up batch holds
-        back (`_batch_count`), which wrote nothing.
+        back (`_batch_count`), which wrote nothing, and the empty default screen's.
         """
-        if not self.first_frame_shown and not self._batch_count:
+        screen = self.screen
+        if (
+            not self.first_frame_shown
+            and not self._batch_count
+            and screen.id != "_default"
+            and screen.is_mounted
+        ):
             frame_shown(self)
 
     def lesson_list(self, highlight: Step | None) -> HomeScreen:
@@ -212,7 +234,8 @@ class TutorApp(App[None]):
         self.update_progress_title()
 
     async def on_unmount(self) -> None:
-        await self.supervisor.close()
+        if self._supervisor is not None:
+            await self._supervisor.close()
 
     def _worker_state_changed(self, state: str, reason: str = "") -> None:
         if reason:
@@ -250,20 +273,22 @@ class TutorApp(App[None]):
 
     def lesson_device(self) -> str:
         """Where learners' code runs, "cuda" or "cpu", so prose can match it."""
-        report = self.supervisor.device_report
+        report = self._supervisor.device_report if self._supervisor else None
         return report.selected if report is not None else "cpu"
 
     def update_progress_title(self) -> None:
         """Header: device · worker state · progress, e.g. `cpu · 2 threads · ready · 3/40 done`."""
         exercises = self.catalog.exercises()
         done = sum(self.store.progress.is_done(step.key) for step in exercises)
-        state = _(WORKER_STATES.get(self.supervisor.state, self.supervisor.state))
+        supervisor = self._supervisor
+        state = "starting" if supervisor is None else supervisor.state
+        state = _(WORKER_STATES.get(state, state))
         if self._running_since is not None:
             seconds = time.monotonic() - self._running_since
             state = _("running {seconds:.1f} s").format(seconds=seconds)
-        report = self.supervisor.device_report
+        report = supervisor.device_report if supervisor else None
         total = len(exercises)
-        memory = report.gpu_memory_label(self.supervisor.gpu_memory) if report else ""
+        memory = report.gpu_memory_label(supervisor.gpu_memory) if report and supervisor else ""
         parts = [
             report.label if report else "",
             memory,
@@ -337,6 +362,8 @@ class TutorApp(App[None]):
         i18n.set_language(lang)
         translate_bindings(self)
         # Re-translating every lesson parses their code: off the event loop.
+        from tutor.lessons.translations import in_language
+
         self.catalog = await asyncio.to_thread(in_language, self.catalog, lang)
         while len(self.screen_stack) > 2:
             await self.pop_screen()

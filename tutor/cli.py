@@ -13,7 +13,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,11 +30,10 @@ from tutor.arguments import (
 )
 from tutor.course import listing, resolve, resume_step
 from tutor.i18n import _
-from tutor.lessons.cache import cached_catalog
-from tutor.lessons.loader import lesson_files, load_catalog, problems_summary
+from tutor.lessons.cache import cached_catalog, kept
+from tutor.lessons.files import lesson_files
 from tutor.lessons.model import Catalog
-from tutor.lessons.packs import Pack, installed_packs
-from tutor.lessons.translations import translation_gaps
+from tutor.lessons.packs import Pack, installed_packs, search_folders
 
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
@@ -291,6 +289,9 @@ def list_lessons(args: argparse.Namespace) -> int:
 
 def lint(args: argparse.Namespace) -> int:
     """Report every problem in the given files, linted together to catch clashing ids."""
+    from tutor.lessons.loader import load_catalog, problems_summary
+    from tutor.lessons.translations import translation_gaps
+
     paths = args.paths or _lesson_dirs(args)
     files = list(lesson_files(paths))
     if not files:
@@ -418,15 +419,23 @@ def _catalog(args: argparse.Namespace) -> Catalog:
         paths = _lesson_dirs(args)
     else:
         paths = [bundled_lessons_dir()]
-        packs, problems = installed_packs()
+        packs, problems = kept(
+            search_folders(), "packs", cache_dir() / "packs.pickle", installed_packs, tuple
+        )
         for problem in problems:
             tell(str(problem))
     lang = i18n.current()
+
+    def parse() -> Catalog:
+        from tutor.lessons.loader import load_catalog  # the parser loads only on a cache miss
+
+        return load_catalog(paths, lang=lang, packs=packs)
+
     return cached_catalog(
         [*lesson_files(paths), *lesson_files(pack.folder for pack in packs)],
         lang + "".join(f"\n{pack.name}={pack.folder}" for pack in packs),
         cache_dir() / f"catalog-{lang}.pickle",
-        partial(load_catalog, paths, lang=lang, packs=packs),
+        parse,
     )
 
 

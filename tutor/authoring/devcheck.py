@@ -18,7 +18,8 @@ from typing import TextIO
 
 from tutor import i18n
 from tutor.authoring.tester import Outcome, check_answers, default_workers, exercise_answers
-from tutor.lessons.loader import lesson_files, load_catalog, plural, problems_summary
+from tutor.lessons.files import lesson_files
+from tutor.lessons.loader import load_catalog, plural, problems_summary
 from tutor.lessons.model import Catalog, Lesson, Problem
 from tutor.lessons.translations import gaps
 from tutor.sandbox.limits import Limits

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tutor.lessons.loader import lesson_files, load_lesson
+from tutor.lessons.files import lesson_files
+from tutor.lessons.loader import load_lesson
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -7,22 +7,27 @@ each lesson file's path, size and modification time, the language, and the files
 of the code that reads lessons (a new tutor version never reads an old pickle). Any
 doubt (a changed key, an unreadable or foreign file) means parsing again; a cache
 that cannot be written is simply not kept.
+
+The installed lesson packs are kept the same way (`kept`), keyed by the folders
+Python searches for distributions.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from tutor.lessons.model import Catalog
 
 READERS = Path(__file__).parent
 """The code that turns lesson files into a `Catalog`: its files are part of the key."""
+
+T = TypeVar("T")
 
 
 def cached_catalog(
@@ -32,29 +37,36 @@ def cached_catalog(
 
     `salt` is whatever else `build` depends on (the language, the packs' names).
     """
+    return kept([*files, *sorted(READERS.glob("*.py"))], salt, path, build, Catalog)
+
+
+def kept(files: Iterable[Path], salt: str, path: Path, build: Callable[[], T], kind: type) -> T:
+    """What `build()` returns, or what `path` keeps for the same `files` (sizes and
+    modification times), `salt` and Python, if it is a `kind`."""
     key = _key(files, salt)
     try:
         with path.open("rb") as stream:
-            kept_key, catalog = pickle.load(stream)
-        if kept_key == key and isinstance(catalog, Catalog):
-            return catalog
-    except Exception:  # noqa: BLE001 - missing, truncated, or from other code: parse again
+            kept_key, value = pickle.load(stream)
+        if kept_key == key and isinstance(value, kind):
+            return value
+    except Exception:  # noqa: BLE001 - missing, truncated, or from other code: build again
         pass
-    catalog = build()
-    _keep(path, (key, catalog))
-    return catalog
+    value = build()
+    _keep(path, (key, value))
+    return value
 
 
 def _key(files: Iterable[Path], salt: str) -> str:
-    digest = hashlib.sha256(f"{sys.version}\0{salt}".encode())
-    for path in [*files, *sorted(READERS.glob("*.py"))]:
+    """The whole description, not a hash of it: a few kilobytes, and no hashlib to load."""
+    parts = [sys.version, salt]
+    for path in files:
         try:
             stat = path.stat()
         except OSError:
-            digest.update(f"\0{path}\0missing".encode())
+            parts.append(f"{path}\0missing")
             continue
-        digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()
+        parts.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return "\0".join(parts)
 
 
 def _keep(path: Path, value: object) -> None:

@@ -7,11 +7,12 @@ wrong, each with a file and line, and a learner wants the other lessons to load 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from tutor.lessons import translations
+from tutor.lessons.files import lesson_files
 from tutor.lessons.model import (
     BrokenLesson,
     Catalog,
@@ -103,15 +104,6 @@ def load_catalog(
     if lang:
         ordered = tuple(translations.localize(lesson, lang) for lesson in ordered)
     return Catalog(lessons=ordered, broken=tuple(broken))
-
-
-def lesson_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The `.md` lesson files named by `paths` (files, or folders searched one level deep)."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.glob("*.md") if p.name.lower() != "readme.md")
-        else:
-            yield path
 
 
 def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:

@@ -14,10 +14,14 @@ See docs/lesson-packs.md.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 GROUP = "tutor.lessons"
 
@@ -34,6 +38,8 @@ class Pack:
 
 def installed_packs() -> tuple[list[Pack], list[str]]:
     """Every installed pack, by name, and a sentence for each entry point that is unusable."""
+    from importlib.metadata import entry_points  # with what it imports, a good part of a start
+
     packs: list[Pack] = []
     problems: list[str] = []
     for entry in sorted(entry_points(group=GROUP), key=lambda entry: entry.name):
@@ -48,6 +54,13 @@ def installed_packs() -> tuple[list[Pack], list[str]]:
         dist = entry.dist
         packs.append(Pack(entry.name, folder, f"{dist.name} {dist.version}" if dist else ""))
     return packs, problems
+
+
+def search_folders() -> list[Path]:
+    """The folders pip installs into, as Python searches them: installing or removing a
+    distribution adds or removes an entry in one, which changes its modification time.
+    A start keeps the packs found (see `tutor.lessons.cache.kept`) until one changes."""
+    return [Path(entry) for entry in sys.path if entry and Path(entry).is_dir()]
 
 
 def _folder(entry: EntryPoint) -> Path:

@@ -11,7 +11,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from tutor.lessons.loader import lesson_files, load_catalog
+from tutor.lessons.files import lesson_files
+from tutor.lessons.loader import load_catalog
 from tutor.lessons.model import Catalog
 from tutor.lessons.packs import Pack
 

@@ -61,6 +61,7 @@ class HomeScreen(Screen[None]):
         self.device = device
         self._previewing: Entry | None = None
         self._preview_timer: Timer | None = None
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -77,7 +78,10 @@ class HomeScreen(Screen[None]):
         tree.focus()
 
     def on_screen_resume(self) -> None:
-        self.query_one(LessonTree).refresh_marks()
+        """Back from a step: its marks may have changed (the first showing has them fresh)."""
+        if self._resumed:
+            self.query_one(LessonTree).refresh_marks()
+        self._resumed = True
 
     def lessons_changed(self, catalog: Catalog) -> None:
         self.catalog = catalog

@@ -56,6 +56,9 @@ class LessonScreen(Screen[None]):
     """Keys work from inside the editor: the main ones are function keys with alt+ twins."""
 
     CSS_PATH = "lesson.tcss"
+    AUTO_FOCUS = ""
+    """None: `watch_step` focuses the editor or the text; a first focus elsewhere would
+    restyle the screen twice on the way to its first frame."""
     BINDINGS = LESSON_BINDINGS
 
     step: reactive[Step] = reactive[Step](None, always_update=True, init=False)  # type: ignore[arg-type]

@@ -35,4 +35,5 @@ def frame_shown(app: App) -> None:
     app.first_frame_shown = True  # type: ignore[attr-defined]
     for node, callback in _waiting.pop(app, []):
         if node.is_attached:
-            node.call_later(callback)
+            # Outside the batch, a screen runs these only once it has nothing left to paint.
+            node.call_after_refresh(callback)

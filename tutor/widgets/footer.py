@@ -42,6 +42,12 @@ class KeyFooter(Footer):
         if not all(isinstance(key, FooterKey) for key in keys):
             yield from keys  # grouped keys: Footer's own layout
             return
+        for key in keys:
+            # A key starts compact and is then bound to the footer's style: two restyles
+            # of every key at each rebuild, unless it starts as the footer is. (The
+            # palette's key is not bound: it stays compact.)
+            if not key.has_class("-command-palette"):
+                key.set_reactive(FooterKey.compact, self.compact)
         rank = declared_order(self.screen.BINDINGS)
         yield from sorted(
             keys,
