@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tutor.lessons.task import split_task
+from tutor.lessons.task import TASK_ROWS, split_task, task_rows
 
 
 def test_a_closing_paragraph_with_the_data_it_introduces() -> None:
@@ -72,3 +72,35 @@ def test_every_exercise_of_every_bundled_language_has_a_task() -> None:
             explanation, task = split_task(step.text)
             assert task.strip(), f"{lang} {step.key}: no task found"
             assert explanation + task != "", step.key
+
+
+def test_rows_of_a_task_as_the_screen_wraps_it() -> None:
+    words = " ".join(["word"] * 30)  # 149 columns: two rows of 76
+    assert task_rows(f"{words}\n") == 2 + 1, "a blank row stays under the last block"
+    assert task_rows("Make `x` **bold**.\n", width=16) == 1 + 1, "marks take no columns"
+    listed = f"Create:\n\n- `a`: {words}\n- `b`: short\n\n```\n1 2\n3 4\n```\n"
+    assert task_rows(listed) == (1 + 1) + (3 + 1 + 1) + (2 + 1)
+    assert task_rows(listed, width=200) == (1 + 1) + (1 + 1 + 1) + (2 + 1)
+
+
+def test_lint_warns_about_a_task_too_long_in_any_language(write_lesson) -> None:
+    from tutor.lessons.loader import load_catalog
+    from tutor.lessons.task_fit import long_tasks
+
+    long = "\n".join(f"- `v{i}`: the value number {i}" for i in range(TASK_ROWS))
+    english = write_lesson(
+        "01-demo.md",
+        "---\nid: demo\ntitle: Demo\norder: 1\nsummary: S.\n---\n\n"
+        "## Short {#short}\n\nMake `x` equal 1.\n\n"
+        "```python starter\nx = ...\n```\n\n```python solution\nx = 1\n```\n\n"
+        "```python check\nexpect_equal('x', 1)\n```\n\n"
+        '```python mistake message="x"\nx = 2\n```\n\n### Hint\n\nOne.\n',
+    )
+    translated = write_lesson(
+        "01-demo.pt.md",
+        "---\nlang: pt\ntitle: Demo\nsummary: S.\n---\n\n"
+        f"## Curto {{#short}}\n\nCrie:\n\n{long}\n\n### Dica\n\nUm.\n",
+    )
+    problems = long_tasks(load_catalog([english.parent]))
+    assert [(p.path, p.line, p.warning) for p in problems] == [(translated, 7, True)]
+    assert f"takes {TASK_ROWS + 3} rows, {TASK_ROWS} stay above the editor" in problems[0].message

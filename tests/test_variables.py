@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 import math
 from math import sqrt
+from pathlib import Path
 
 import numpy as np
 import torch
 from textual.app import App, ComposeResult
 
+from tests.conftest import FIXTURE_LESSONS
+from tests.fakes import FakeSupervisor
+from tutor.app import TutorApp
+from tutor.lessons.loader import load_catalog
+from tutor.progress import ProgressStore
 from tutor.sandbox import execution
 from tutor.sandbox.protocol import VariablesEvent
+from tutor.screens.lesson import LessonScreen
 from tutor.widgets.variables import VariablesPanel, VariablesTable
 
 
@@ -79,7 +86,7 @@ class PanelApp(App[None]):
         yield VariablesPanel()
 
 
-async def test_enter_on_a_row_opens_its_details() -> None:
+async def test_enter_on_a_row_opens_its_details_in_the_tables_place() -> None:
     app = PanelApp()
     async with app.run_test(size=(100, 40)) as pilot:
         panel = app.query_one(VariablesPanel)
@@ -91,8 +98,49 @@ async def test_enter_on_a_row_opens_its_details() -> None:
         await pilot.press("enter")
         text = str(app.query_one("#variable-text").render())
         assert "0 (Linear) · 44 parameters · output (64, 4)" in text
+        assert not table.display and app.focused is app.query_one("#variable-details")
+        await pilot.press("escape")
+        assert table.display and app.focused is table
         assert [str(cell) for cell in table.get_row("model")][-1] == "49 parameters"
         table.move_cursor(row=names.index("w"))
         await pilot.press("enter")
         text = str(app.query_one("#variable-text").render())
         assert "NaN values: 1 · infinite values: 1" in text and "min 1 · max 3 · mean 2" in text
+
+
+async def test_at_80x24_keys_alone_open_a_models_layers_and_a_tensors_statistics(
+    tutor_home: Path,
+) -> None:
+    """From the editor after a run: alt+v, arrows, Enter, Esc; alt+v goes back to typing."""
+    variables = list(reported().values())
+    catalog = load_catalog([FIXTURE_LESSONS])
+    store = ProgressStore(tutor_home / "progress.db")
+    supervisor = FakeSupervisor(events=[VariablesEvent(variables)])
+    start = catalog.find_step("tensors/from-a-list")
+    app = TutorApp(catalog, store, start=start, open_start=True, supervisor=supervisor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen) and screen.focused is screen.editor
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.press("alt+v")
+        await pilot.pause()
+        names = [variable.name for variable in variables]
+        details = screen.query_one("#variable-details")
+        row = 0
+        for name, shown in (
+            ("model", "0 (Linear) · 44 parameters · output (64, 4)"),
+            ("w", "NaN values: 1 · infinite values: 1"),
+        ):
+            moves = names.index(name) - row
+            row += moves
+            await pilot.press(*["down" if moves > 0 else "up"] * abs(moves), "enter")
+            await pilot.pause()
+            assert shown in str(screen.query_one("#variable-text").render())
+            assert details.region.height >= 10, "the layer tree gets the panel's rows"
+            assert screen.find_widget(details).region.bottom <= 23, "above the footer"
+            await pilot.press("escape")
+        assert isinstance(app.screen, LessonScreen), "Esc closed the details, not the step"
+        await pilot.press("alt+v", "x")
+        assert screen.focused is screen.editor and "x" in screen.editor.text

@@ -289,7 +289,9 @@ def list_lessons(args: argparse.Namespace) -> int:
 
 def lint(args: argparse.Namespace) -> int:
     """Report every problem in the given files, linted together to catch clashing ids."""
-    from tutor.lessons.loader import load_catalog, problems_summary
+    from tutor.lessons.code_width import wide_lines
+    from tutor.lessons.loader import load_catalog, plural, problems_summary
+    from tutor.lessons.task_fit import long_tasks
     from tutor.lessons.translations import translation_gaps
 
     paths = args.paths or _lesson_dirs(args)
@@ -300,11 +302,20 @@ def lint(args: argparse.Namespace) -> int:
     catalog = load_catalog(paths)
     problems = catalog.problems
     gaps = translation_gaps(catalog)
-    for problem in (*problems, *gaps):
+    wide = wide_lines(catalog)
+    long = long_tasks(catalog)
+    for problem in (*problems, *gaps, *wide, *long):
         print(problem)
     summary = problems_summary(problems, len(files))
+    notes = []
     if gaps:
-        summary += f" ({len(gaps)} warnings: translations to finish)"
+        notes.append(f"{len(gaps)} warnings: translations to finish")
+    if wide:
+        notes.append(f"{plural(len(wide), 'warning')}: code lines wider than the editor at 80x24")
+    if long:
+        notes.append(f"{plural(len(long), 'warning')}: tasks too long for 80x24")
+    if notes:
+        summary += f" ({'; '.join(notes)})"
     print(f"tutor lint: {summary}", file=sys.stderr)
     return 1 if problems else 0
 

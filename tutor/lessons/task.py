@@ -13,6 +13,7 @@ how to write a step so that this finds the whole task.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^\s{0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\s`]*)")
@@ -103,3 +104,55 @@ def _blocks(lines: list[str]) -> list[_Block]:
         blocks.append(_Block(kind, index, lines[end].strip(), end - index + 1))
         index = end + 1
     return blocks
+
+
+TASK_WIDTH = 76
+"""Columns of the task's text at 80x24: the screen less the pane's padding and the task's bar."""
+TASK_ROWS = 8
+"""Rows the task gets above the editor at 80x24 while the learner types (the editor keeps 10+)."""
+
+_INLINE = re.compile(r"`+|\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def task_rows(task: str, width: int = TASK_WIDTH) -> int:
+    """About how many rows `task` takes on screen at `width` columns, from its text alone.
+
+    Words wrap as in the app's Markdown: code spans and emphasis lose their marks, list
+    items are indented under their bullet, blocks are one blank row apart, and the
+    last one keeps its blank row below. For authors (`tutor lint`); the test suite
+    measures the shipped lessons on the real screen.
+    """
+    lines = task.splitlines()
+    rows = 0
+    for block in _blocks(lines):
+        body = lines[block.start : block.start + block.lines]
+        if _FENCE.match(body[0]):
+            rows += max(len(body) - 2, 0)  # a fence's lines, never wrapped in data
+        elif _LIST.match(body[0]):
+            rows += sum(_wrapped(item, width - indent) for indent, item in _items(body))
+        elif body[0].lstrip().startswith("|"):
+            rows += len(body) + 1  # a table: its rows and a rule under the header
+        else:
+            rows += _wrapped(" ".join(line.strip() for line in body), width)
+        rows += 1
+    return rows
+
+
+def _items(body: list[str]) -> list[tuple[int, str]]:
+    """(indent, text) of each list item: continuation lines joined to their item."""
+    items: list[tuple[int, str]] = []
+    for line in body:
+        marker = _LIST.match(line)
+        if marker:
+            items.append((len(marker[1]) + 1, line[marker.end() :].strip()))
+        elif items:
+            indent, text = items[-1]
+            items[-1] = (indent, f"{text} {line.strip()}")
+    return items
+
+
+def _wrapped(text: str, width: int) -> int:
+    """Rows of `text` as shown, wrapped at word boundaries."""
+    shown = _INLINE.sub("", _LINK.sub(r"\1", text))
+    return len(textwrap.wrap(shown, width, break_on_hyphens=False)) or 1

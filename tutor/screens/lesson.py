@@ -470,6 +470,16 @@ class LessonScreen(Screen[None]):
         self.results.toggle_plot()
 
     def action_show_variables(self) -> None:
+        """The variables, ready for arrows and Enter; pressed there, back to the editor.
+
+        On a small screen the results take the text's place, as after a run.
+        """
+        if not self.step.is_exercise:
+            return
+        if self.results.variables.has_focus_within:
+            self.editor.focus()
+            return
+        self.add_class("-results")
         self.results.show_variables()
 
     def action_toggle_results_size(self) -> None:

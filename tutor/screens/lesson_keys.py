@@ -70,7 +70,7 @@ LESSON_BINDINGS = [
         N_("Variables"),
         show=False,
         priority=True,
-        tooltip=N_("Show the variables and their devices"),
+        tooltip=N_("Go to the variables (Enter opens a row, Esc closes it), or back to the editor"),
     ),
     Binding(
         "alt+m",

@@ -108,7 +108,7 @@ class ResultsPane(Vertical):
     def clear(self) -> None:
         """A fresh step (or a reset) starts with empty output, variables and plot."""
         self.output.clear()
-        self.query_one(VariablesPanel).show([])
+        self.variables.show([])
         if self.has_plot:
             self.plot.reset()
         self.tabs.active = "output-tab"
@@ -122,7 +122,7 @@ class ResultsPane(Vertical):
                 self.tabs.active = "plot-tab"
             self.plot.add_points(event.points)
         elif isinstance(event, VariablesEvent):
-            self.query_one(VariablesPanel).show(event.variables)
+            self.variables.show(event.variables)
 
     def show_finished(
         self, finished: Finished, check: bool, *, stopped_by: str | None = None
@@ -176,4 +176,13 @@ class ResultsPane(Vertical):
         self.tabs.active = "output-tab" if self.tabs.active == "plot-tab" else "plot-tab"
 
     def show_variables(self) -> None:
+        """The Variables tab with the cursor in its table: arrows pick a row, Enter opens it.
+
+        Focus has to move: from the editor, Enter would type a newline, and Tab indents.
+        """
         self.tabs.active = "variables-tab"
+        self.variables.focus_table()
+
+    @property
+    def variables(self) -> VariablesPanel:
+        return self.query_one(VariablesPanel)

@@ -10,7 +10,9 @@ from math import prod
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
@@ -30,6 +32,7 @@ class VariablesTable(DataTable[Text]):
     DEFAULT_CSS = """
     VariablesTable {
         height: 1fr;
+        min-height: 4;
     }
     """
 
@@ -45,18 +48,28 @@ class VariablesTable(DataTable[Text]):
 
 
 class VariablesPanel(Vertical):
-    """The table, and under it the details of the row Enter was pressed on."""
+    """The table; Enter on a row shows its details in the table's place, Esc goes back.
+
+    The details replace the table rather than share its rows: at 80x24 the panel
+    has about a dozen, which a model's layer tree needs all of.
+    """
+
+    BINDINGS = [Binding("escape", "close_details", show=False)]
 
     DEFAULT_CSS = """
     VariablesPanel > #variable-details {
         display: none;
-        height: auto;
-        max-height: 50%;
-        border-top: solid $accent 50%;
+        height: 1fr;
         padding: 0 1;
     }
     VariablesPanel.-details > #variable-details {
         display: block;
+    }
+    VariablesPanel.-details > VariablesTable {
+        display: none;
+    }
+    VariablesPanel #variable-back {
+        color: $text-muted;
     }
     """
 
@@ -68,11 +81,16 @@ class VariablesPanel(Vertical):
         yield VariablesTable(id="variables")
         with VerticalScroll(id="variable-details"):
             yield Static(id="variable-text")
+            yield Static(_("Esc: back to the variables"), id="variable-back")
+
+    @property
+    def table(self) -> VariablesTable:
+        return self.query_one(VariablesTable)
 
     def show(self, variables: list[Variable]) -> None:
         self._variables = {variable.name: variable for variable in variables}
-        self.query_one(VariablesTable).show(variables)
-        self.remove_class("-details")
+        self.table.show(variables)
+        self._close()
 
     @on(DataTable.RowSelected)
     def show_details(self, event: DataTable.RowSelected) -> None:
@@ -81,6 +99,26 @@ class VariablesPanel(Vertical):
             return
         self.query_one("#variable-text", Static).update(plain("\n".join(details(variable)), 20_000))
         self.add_class("-details")
+        scroll = self.query_one("#variable-details", VerticalScroll)
+        scroll.scroll_home(animate=False)
+        scroll.focus()  # arrows scroll a long layer tree
+
+    def action_close_details(self) -> None:
+        """With nothing open, Esc does what it does elsewhere on the screen."""
+        if not self.has_class("-details"):
+            raise SkipAction()
+        self._close()
+
+    def focus_table(self) -> None:
+        self.remove_class("-details")
+        self.table.focus()
+
+    def _close(self) -> None:
+        """Back to the table, keeping the focus in the panel if it was there."""
+        had_focus = self.query_one("#variable-details").has_focus
+        self.remove_class("-details")
+        if had_focus:
+            self.table.focus()
 
 
 def row(variable: Variable) -> tuple[str, ...]:
