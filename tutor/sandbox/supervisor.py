@@ -1,16 +1,16 @@
 """Runs learners' code in worker processes and survives whatever that code does.
 
-The UI (from async Textual workers) and the CLI drive one `Supervisor`. It keeps an
-active worker and a warm spare (torch imported, no CUDA context), so after a crash,
-a kill or a restart the spare takes over in milliseconds instead of a 1.5 s torch
-import. Stopping follows one ladder: SIGINT to the worker's group, then after a
-grace period SIGKILL of the group and a sweep of strays that left it. Every way a
-run can end becomes a `Finished` with a one-line reason. Restarts asked for while one
-is under way join it (ten quick F12 presses cost one), and so do starts: a request made
-before the worker is up (F6 pressed while torch imports, or before the app even asked
-for the start) waits for the start, or makes it. Where the process limit does
-not hold (root ignores RLIMIT_NPROC), a watchdog counts the run's processes and stops
-it above the limit. Nothing here blocks the event loop, and nothing here imports torch.
+The UI (from async Textual workers) and the CLI drive one `Supervisor`. Its
+`WorkerPool` keeps an active worker and a warm spare (see pool), so a crash, a kill
+or a restart costs milliseconds instead of a 1.5 s torch import. Stopping follows
+one ladder: SIGINT to the worker's group, then after a grace period SIGKILL of the
+group and a sweep of strays that left it. Every way a run can end becomes a
+`Finished` with a one-line reason. Restarts asked for while one is under way join it
+(ten quick F12 presses cost one), and so do starts: a request made before the worker
+is up (F6 pressed while torch imports, or before the app even asked for the start)
+waits for the start, or makes it. Where the process limit does not hold (root
+ignores RLIMIT_NPROC), a watchdog counts the run's processes and stops it above the
+limit. Nothing here blocks the event loop, and nothing here imports torch.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from tutor.sandbox.capture import OutputTap
 from tutor.sandbox.crashes import crash_reason, out_of_memory, trim_crash_log
 from tutor.sandbox.endings import CLOSED, crashed, killed, not_started, tampered, timed_out
 from tutor.sandbox.limits import Limits, process_containment, set_child_subreaper
+from tutor.sandbox.pool import WorkerPool
 from tutor.sandbox.procs import count_below
 from tutor.sandbox.protocol import (
     DeviceReport,
@@ -91,12 +92,8 @@ class Supervisor:
     ) -> None:
         check_device(device)
         self.limits = limits or Limits()
-        self.device = device
-        self.python = python
         self.cwd = cwd
         """The worker process's folder (scripts run there); exercises get their own, see `run`."""
-        self.stdin = stdin
-        """Workers read our stdin (`tutor run`); otherwise `input()` fails at once."""
         self.watchdog = process_containment() == "watchdog"
         """Count each run's processes here, as the OS does not bound them (see limits)."""
         self.on_state = on_state
@@ -104,22 +101,26 @@ class Supervisor:
         self.device_report: DeviceReport | None = None
         self.gpu_memory: int | None = None
         """Bytes the worker held on its GPUs after the last run (None without CUDA)."""
-        self._use_spare = spare
-        self._worker: WorkerProcess | None = None
-        self._spare: asyncio.Task[WorkerProcess] | None = None
+        self._pool = WorkerPool(
+            python,
+            self.limits,
+            device,
+            spare=spare,
+            stdin=stdin,
+            on_message=self._on_message,
+            on_output=self._on_output,
+            on_crash=self._on_crash,
+            on_replace=lambda: self._set_state("restarting"),
+        )
         self._pending: _Pending | None = None
         self._recovery: asyncio.Task[None] | None = None
         self._starting: asyncio.Task[DeviceReport] | None = None
         """The start under way, which a second `start()` and early requests join."""
-        self._booting: WorkerProcess | None = None
-        """The worker that start is waiting for, so that `close()` can stop it too."""
         self._waiting: set[asyncio.Future[None]] = set()
         """Requests waiting for the start; `interrupt()` ends them by setting theirs."""
         self._lock = asyncio.Lock()
         """One request at a time."""
-        self._replacing = asyncio.Lock()
         self._ids = itertools.count(1)
-        self._closing = False
         self._restarting: asyncio.Task[None] | None = None
 
     @property
@@ -130,10 +131,7 @@ class Supervisor:
     @property
     def worker_pids(self) -> tuple[int, ...]:
         """The active worker's processes (shim, worker), then the spare's."""
-        pids = [] if self._worker is None else list(self._worker.pids)
-        if self._spare is not None and self._spare.done() and not self._spare.exception():
-            pids.extend(self._spare.result().pids)
-        return tuple(pids)
+        return self._pool.pids
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -143,7 +141,8 @@ class Supervisor:
         A start asked for while one is under way joins it, and once the worker is up,
         `start()` only returns its report: the app and an early F6 may both ask.
         """
-        if self._worker is not None and self.device_report is not None and not self._closing:
+        pool = self._pool
+        if pool.active is not None and self.device_report is not None and not pool.closing:
             return self.device_report
         return await asyncio.shield(self._start_task())
 
@@ -155,53 +154,26 @@ class Supervisor:
         return self._starting
 
     async def _start(self) -> DeviceReport:
-        self._closing = False
+        self._pool.closing = False
         if self.cwd is None:
             self.cwd = data_dir() / "scratch"
         self.cwd.mkdir(parents=True, exist_ok=True)
         set_child_subreaper()
         self._set_state("starting")
         try:
-            worker, report = await self._boot()
+            report = await self._pool.boot(self.cwd)
         except BaseException as error:
             self._set_state("closed")
-            if self._closing and isinstance(error, SandboxError):
+            if self._pool.closing and isinstance(error, SandboxError):
                 raise SandboxError(i18n._(CLOSED)) from error  # close() stopped it
             raise
-        self._worker, self.device_report = worker, report
-        self.gpu_memory = 0 if report.cuda_available else None
-        self._fill_spare()
+        self._serving(report)
         self._set_state("ready")
         return report
 
-    async def _boot(self) -> tuple[WorkerProcess, DeviceReport]:
-        """The first worker and its report; one that cannot serve is killed, not kept."""
-        worker = self._booting = await self._spawn()
-        try:
-            # close() kills the worker it finds booting; before and after, it is seen here.
-            report = None if self._closing else await worker.ready
-            if report is None or self._closing:
-                raise SandboxError(i18n._(CLOSED))
-            if self.device.startswith("cuda") and not report.cuda_available:
-                raise SandboxError(
-                    i18n._(
-                        "--device {device}: torch {version} sees no CUDA GPU here "
-                        "(try --device auto or cpu)"
-                    ).format(device=self.device, version=report.torch)
-                )
-        except BaseException:
-            await asyncio.shield(worker.kill())
-            raise
-        finally:
-            self._booting = None
-        return worker, report
-
     async def warm(self) -> None:
         """Wait until the spare worker has imported torch, so a recovery is instant."""
-        spare = self._spare
-        if spare is not None:
-            with contextlib.suppress(SandboxError):
-                await (await asyncio.shield(spare)).ready
+        await self._pool.warm()
 
     async def restart(self) -> None:
         """A fresh worker, whatever the current one is doing; every namespace is dropped.
@@ -213,7 +185,7 @@ class Supervisor:
         await asyncio.shield(self._restarting)
 
     async def _restart(self) -> None:
-        if not self._closing and self.state in ("closed", "starting"):
+        if not self._pool.closing and self.state in ("closed", "starting"):
             await self.start()  # no worker to replace yet: the one starting is fresh
             return
         pending = self._pending
@@ -222,29 +194,21 @@ class Supervisor:
             await asyncio.shield(self._stop(pending, kill=True))
             return
         async with self._lock:
-            await self._replace(self._worker)
+            await self._replace(self._pool.active)
             self._set_state("ready")
 
     async def close(self) -> None:
         """Stop every worker and every process they started."""
-        if self.state == "closed" and self._worker is None:
+        if self.state == "closed" and self._pool.active is None:
             return
-        self._closing = True
-        if self._booting is not None:
-            await self._booting.kill()  # the start under way then fails as closed
+        # Before the pool's first await, as when `close()` set its flag first: no other
+        # task can tell the two steps apart.
         pending = self._pending
         if pending is not None:
             pending.cause = pending.cause or "close"
             if not pending.future.done():
                 pending.future.set_result(self._killed(pending))
-        workers = [self._worker]
-        if self._spare is not None:
-            with contextlib.suppress(SandboxError):
-                workers.append(await self._spare)
-        self._worker = self._spare = None
-        for worker in workers:
-            if worker is not None:
-                await worker.kill()
+        await self._pool.close()  # a start under way then fails as closed
         self._set_state("closed")
 
     # -- requests ------------------------------------------------------------------
@@ -343,14 +307,15 @@ class Supervisor:
         async with self._lock:
             if self._recovery is not None:
                 await asyncio.shield(self._recovery)
-            if self._worker is None or self._closing:
+            worker = self._pool.active
+            if worker is None or self._pool.closing:
                 raise SandboxError(i18n._(CLOSED))
             loop = asyncio.get_running_loop()
             limits = self.limits
             pending = _Pending(
                 next(self._ids),
                 message["type"],
-                self._worker,
+                worker,
                 on_event,
                 loop.create_future(),
                 timeout,
@@ -372,7 +337,7 @@ class Supervisor:
                     finished = pending.future.result()
                 if pending.stopping is not None:
                     await asyncio.shield(pending.stopping)
-                if pending.worker.tampered and pending.worker is self._worker:
+                if pending.worker.tampered and pending.worker is self._pool.active:
                     # Its verdict came in first, but the channel was written to: a worker
                     # whose pipe may hold half a forged line never serves another request.
                     await asyncio.shield(self._replace(pending.worker))
@@ -386,7 +351,7 @@ class Supervisor:
                     watch.cancel()
                 pending.tap.end()
                 self._pending = None
-                if not self._closing:
+                if not self._pool.closing:
                     self._set_state("ready")
             return timed_out(pending.kind, pending.cause, pending.timeout, finished)
 
@@ -396,7 +361,7 @@ class Supervisor:
         Only a supervisor never started, or whose start failed, is started here: one
         closed on purpose stays closed, and a worker being replaced is waited for later.
         """
-        if self._closing or self.state not in ("closed", "starting"):
+        if self._pool.closing or self.state not in ("closed", "starting"):
             return True
         starting = self._start_task()
         interrupted = asyncio.get_running_loop().create_future()
@@ -454,13 +419,13 @@ class Supervisor:
         if pending is not None and pending.worker is worker:
             pending.cause = pending.cause or "tamper"
             self._stop(pending, kill=True)
-        elif worker is self._worker and not self._closing:
+        elif worker is self._pool.active and not self._pool.closing:
             # A thread left behind by an earlier run: replace the worker before the next one.
             self._recovery = asyncio.get_running_loop().create_task(self._replace_idle(worker))
 
     async def _replace_idle(self, worker: WorkerProcess) -> None:
         await self._replace(worker)
-        if not self._closing:
+        if not self._pool.closing:
             self._set_state("ready", tampered())
 
     # -- stopping and recovery --------------------------------------------------------
@@ -479,63 +444,24 @@ class Supervisor:
                 return
         if pending.future.done():
             return
-        if pending.worker is self._worker:
+        if pending.worker is self._pool.active:
             await self._replace(pending.worker)
         if not pending.future.done():
             pending.future.set_result(self._killed(pending))
 
     async def _replace(self, old: WorkerProcess | None) -> None:
         """Kill `old` and everything it started; the spare takes over."""
-        async with self._replacing:
-            if old is not self._worker:
-                return  # a crash and a kill raced; the other one already replaced it
-            self._set_state("restarting")
-            if old is not None:
-                await old.kill()
-            await self._promote()
+        report = await self._pool.replace(old)
+        if report is not None:
+            self._serving(report)
 
-    async def _promote(self) -> None:
-        """Make the spare (or, without one, a new worker) the active worker, once ready."""
-        self._worker = None
-        for attempt in range(2):
-            spare, self._spare = self._spare, None
-            worker = await spare if spare is not None else await self._spawn()
-            try:
-                report = await worker.ready
-            except SandboxError:
-                if attempt:
-                    raise
-                continue
-            self._worker, self.device_report = worker, report
-            self.gpu_memory = 0 if report.cuda_available else None  # what a fresh one holds
-            break
-        self._fill_spare()
+    def _serving(self, report: DeviceReport) -> None:
+        """A fresh worker serves: its report is the one to show, and it holds no GPU memory."""
+        self.device_report = report
+        self.gpu_memory = 0 if report.cuda_available else None
 
-    def _fill_spare(self) -> None:
-        if self._use_spare and self._spare is None and not self._closing:
-            self._spare = asyncio.get_running_loop().create_task(self._spawn())
-
-    async def _spawn(self) -> WorkerProcess:
-        assert self.cwd is not None
-        worker = await WorkerProcess.spawn(
-            self.python,
-            self.limits,
-            self.device,
-            self.cwd,
-            self._on_message,
-            self._on_output,
-            stdin=self.stdin,
-        )
-        worker.exited.add_done_callback(lambda _: self._on_exit(worker))
-        return worker
-
-    def _on_exit(self, worker: WorkerProcess) -> None:
-        if self._closing or worker.expected_exit:
-            return
-        if worker is self._worker:
-            self._recovery = asyncio.get_running_loop().create_task(self._recover(worker))
-        elif self._spare is not None and self._spare.done() and self._spare.result() is worker:
-            self._spare = None  # _promote will start a fresh one when needed
+    def _on_crash(self, worker: WorkerProcess) -> None:
+        self._recovery = asyncio.get_running_loop().create_task(self._recover(worker))
 
     async def _recover(self, dead: WorkerProcess) -> None:
         """The active worker died on its own: explain, sweep, and let the spare take over."""
@@ -549,7 +475,7 @@ class Supervisor:
             pending.future.set_result(
                 crashed(code, reason, trim_crash_log(crash_log), memory=memory)
             )
-        elif not self._closing:
+        elif not self._pool.closing:
             self._set_state("ready", reason)
         self._recovery = None
 
