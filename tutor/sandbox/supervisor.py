@@ -3,9 +3,9 @@
 The UI (from async Textual workers) and the CLI drive one `Supervisor`. Its
 `WorkerPool` keeps an active worker and a warm spare (see pool), so a crash, a kill
 or a restart costs milliseconds instead of a 1.5 s torch import. Stopping follows
-one ladder: SIGINT to the worker's group, then after a grace period SIGKILL of the
-group and a sweep of strays that left it. Every way a run can end becomes a
-`Finished` with a one-line reason. Restarts asked for while one is under way join it
+one ladder (see pending): SIGINT to the worker's group, then after a grace period
+SIGKILL of the group and a sweep of strays that left it. Every way a run can end
+becomes a `Finished` with a one-line reason. Restarts asked for while one is under way join it
 (ten quick F12 presses cost one), and so do starts: a request made before the worker
 is up (F6 pressed while torch imports, or before the app even asked for the start)
 waits for the start, or makes it. Where the process limit does not hold (root
@@ -16,12 +16,10 @@ limit. Nothing here blocks the event loop, and nothing here imports torch.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
-import signal
 import sys
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,10 +28,10 @@ from tutor.lessons.model import CodeBlock
 from tutor.locations import data_dir, scratch_folder
 from tutor.sandbox.capture import OutputTap
 from tutor.sandbox.crashes import crash_reason, out_of_memory, trim_crash_log
-from tutor.sandbox.endings import CLOSED, crashed, killed, not_started, tampered, timed_out
+from tutor.sandbox.endings import CLOSED, crashed, not_started, tampered, timed_out
 from tutor.sandbox.limits import Limits, process_containment, set_child_subreaper
+from tutor.sandbox.pending import Pending
 from tutor.sandbox.pool import WorkerPool
-from tutor.sandbox.procs import count_below
 from tutor.sandbox.protocol import (
     DeviceReport,
     Event,
@@ -48,28 +46,7 @@ StateCallback = Callable[[State, str], None]
 """Called with the new state and, after a crash while idle, the one-line reason."""
 EventCallback = Callable[[Event], None]
 
-INTERRUPT_GRACE = 2.5
-"""Seconds between SIGINT and SIGKILL: time for `KeyboardInterrupt` to unwind."""
-WATCH_INTERVAL = 0.1
-"""Seconds between two counts of a run's processes by the watchdog."""
-
 __all__ = ["Supervisor", "SandboxError", "State", "EventCallback", "StateCallback"]
-
-
-@dataclass
-class _Pending:
-    """The request in flight, and why it is being stopped, if it is."""
-
-    id: int
-    kind: str
-    """"run", "check" or "reset"."""
-    worker: WorkerProcess
-    on_event: EventCallback | None
-    future: asyncio.Future[Finished]
-    timeout: float | None
-    tap: OutputTap
-    cause: str | None = None
-    stopping: asyncio.Task[None] | None = None
 
 
 class Supervisor:
@@ -112,7 +89,7 @@ class Supervisor:
             on_crash=self._on_crash,
             on_replace=lambda: self._set_state("restarting"),
         )
-        self._pending: _Pending | None = None
+        self._pending: Pending | None = None
         self._recovery: asyncio.Task[None] | None = None
         self._starting: asyncio.Task[DeviceReport] | None = None
         """The start under way, which a second `start()` and early requests join."""
@@ -190,8 +167,7 @@ class Supervisor:
             return
         pending = self._pending
         if pending is not None:
-            pending.cause = pending.cause or "restart"
-            await asyncio.shield(self._stop(pending, kill=True))
+            await asyncio.shield(pending.stop("restart", kill=True))
             return
         async with self._lock:
             await self._replace(self._pool.active)
@@ -207,7 +183,7 @@ class Supervisor:
         if pending is not None:
             pending.cause = pending.cause or "close"
             if not pending.future.done():
-                pending.future.set_result(self._killed(pending))
+                pending.future.set_result(pending.killed())
         await self._pool.close()  # a start under way then fails as closed
         self._set_state("closed")
 
@@ -296,8 +272,7 @@ class Supervisor:
         pending = self._pending
         if pending is None:
             return
-        pending.cause = pending.cause or "interrupt"
-        await asyncio.shield(self._stop(pending))
+        await asyncio.shield(pending.stop("interrupt"))
 
     async def _request(
         self, message: dict[str, Any], on_event: EventCallback | None, timeout: float | None
@@ -312,7 +287,7 @@ class Supervisor:
                 raise SandboxError(i18n._(CLOSED))
             loop = asyncio.get_running_loop()
             limits = self.limits
-            pending = _Pending(
+            pending = Pending(
                 next(self._ids),
                 message["type"],
                 worker,
@@ -322,18 +297,19 @@ class Supervisor:
                 OutputTap(
                     on_event, limits.output_soft, limits.output_soft_lines, limits.output_hard
                 ),
+                limits,
+                self._kill_worker,
             )
             self._pending = pending
             self._set_state("running")
-            watch = loop.create_task(self._watch(pending)) if self.watchdog else None
+            watch = loop.create_task(pending.watch()) if self.watchdog else None
             try:
                 # The time limit starts now: the worker is ready and the request is sent.
                 pending.worker.send({**message, "id": pending.id})
                 try:
                     finished = await asyncio.wait_for(asyncio.shield(pending.future), timeout)
                 except asyncio.TimeoutError:
-                    pending.cause = pending.cause or "timeout"
-                    await asyncio.shield(self._stop(pending))
+                    await asyncio.shield(pending.stop("timeout"))
                     finished = pending.future.result()
                 if pending.stopping is not None:
                     await asyncio.shield(pending.stopping)
@@ -343,8 +319,7 @@ class Supervisor:
                     await asyncio.shield(self._replace(pending.worker))
                     finished = replace(finished, reason=tampered(), variables_lost=True)
             except asyncio.CancelledError:
-                pending.cause = pending.cause or "interrupt"
-                await asyncio.shield(self._stop(pending, kill=True))
+                await asyncio.shield(pending.stop("interrupt", kill=True))
                 raise
             finally:
                 if watch is not None:
@@ -375,25 +350,11 @@ class Supervisor:
         starting.result()  # a start that failed: its one-line reason, as a SandboxError
         return True
 
-    async def _watch(self, pending: _Pending) -> None:
-        """The process limit where the OS does not hold it: count, and stop the run above it."""
-        while not pending.future.done():
-            worker_pid = pending.worker.pid
-            if worker_pid is not None:
-                count = await asyncio.to_thread(count_below, worker_pid)
-                if count > self.limits.processes and not pending.future.done():
-                    pending.cause = pending.cause or "processes"
-                    self._stop(pending, kill=True)
-                    return
-            await asyncio.sleep(WATCH_INTERVAL)
-
     def _on_output(self, worker: WorkerProcess, stream: str, data: bytes) -> None:
         pending = self._pending
-        if pending is None or pending.worker is not worker or pending.future.done():
+        if pending is None or pending.worker is not worker:
             return  # between runs: a background thread's output, shown with no run
-        if not pending.tap.feed(stream, data):
-            pending.cause = pending.cause or "output"
-            self._stop(pending, kill=True)
+        pending.feed(stream, data)
 
     def _on_message(self, worker: WorkerProcess, message: dict[str, Any]) -> None:
         pending = self._pending
@@ -414,11 +375,10 @@ class Supervisor:
             if event is not None:
                 pending.on_event(event)
 
-    def _on_tampered(self, worker: WorkerProcess, pending: _Pending | None) -> None:
+    def _on_tampered(self, worker: WorkerProcess, pending: Pending | None) -> None:
         """The snippet wrote to the reply channel: its replies cannot be trusted any more."""
         if pending is not None and pending.worker is worker:
-            pending.cause = pending.cause or "tamper"
-            self._stop(pending, kill=True)
+            pending.stop("tamper", kill=True)
         elif worker is self._pool.active and not self._pool.closing:
             # A thread left behind by an earlier run: replace the worker before the next one.
             self._recovery = asyncio.get_running_loop().create_task(self._replace_idle(worker))
@@ -428,26 +388,12 @@ class Supervisor:
         if not self._pool.closing:
             self._set_state("ready", tampered())
 
-    # -- stopping and recovery --------------------------------------------------------
+    # -- replacing and recovery --------------------------------------------------------
 
-    def _stop(self, pending: _Pending, *, kill: bool = False) -> asyncio.Task[None]:
-        """The interrupt ladder for `pending`, started once however many ask for it."""
-        if pending.stopping is None:
-            pending.stopping = asyncio.get_running_loop().create_task(self._ladder(pending, kill))
-        return pending.stopping
-
-    async def _ladder(self, pending: _Pending, kill: bool) -> None:
-        if not kill:
-            pending.worker.signal_group(signal.SIGINT)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(asyncio.shield(pending.future), INTERRUPT_GRACE)
-                return
-        if pending.future.done():
-            return
-        if pending.worker is self._pool.active:
-            await self._replace(pending.worker)
-        if not pending.future.done():
-            pending.future.set_result(self._killed(pending))
+    async def _kill_worker(self, worker: WorkerProcess) -> None:
+        """How a stopped request's worker goes: replaced, unless a crash already did it."""
+        if worker is self._pool.active:
+            await self._replace(worker)
 
     async def _replace(self, old: WorkerProcess | None) -> None:
         """Kill `old` and everything it started; the spare takes over."""
@@ -478,9 +424,6 @@ class Supervisor:
         elif not self._pool.closing:
             self._set_state("ready", reason)
         self._recovery = None
-
-    def _killed(self, pending: _Pending) -> Finished:
-        return killed(pending.kind, pending.cause, pending.timeout, self.limits)
 
     def _set_state(self, state: State, reason: str = "") -> None:
         if state == self.state and not reason:
