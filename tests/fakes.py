@@ -31,6 +31,8 @@ class FakeSupervisor:
         self.events = list(events)
         self.finished = finished or Finished("ok", seconds=0.1)
         self.requests: list[tuple[str, str]] = []
+        self.busy = False
+        """Its answers come at once: nothing ever runs long enough to be interrupted."""
 
     async def start(self) -> DeviceReport:
         self.device_report = self.report

@@ -138,7 +138,7 @@ class TutorApp(App[None]):
         if self.catalog.broken:
             names = ", ".join(broken.path.name for broken in self.catalog.broken)
             self.notify(
-                printable(f"Some lessons could not be loaded: {names}"),
+                printable(_("Some lessons could not be loaded: {names}").format(names=names)),
                 severity="error",
                 timeout=10,
                 markup=False,
@@ -209,7 +209,7 @@ class TutorApp(App[None]):
             await self.supervisor.start()
         except Exception as error:  # noqa: BLE001 - the app stays usable for reading
             self.notify(
-                printable(f"The code worker could not start: {error}"),
+                printable(_("The code worker could not start: {error}").format(error=error)),
                 severity="error",
                 timeout=20,
                 markup=False,

@@ -114,7 +114,7 @@ async def test_closing_or_replacing_every_fd_ends_with_a_reason(
 
 
 async def test_the_secret_is_not_in_argv_environ_or_the_namespace(supervisor: Supervisor) -> None:
-    worker = supervisor._worker
+    worker = supervisor._pool.active
     assert worker is not None
     secret = worker._prefix.strip().decode()
     code = (

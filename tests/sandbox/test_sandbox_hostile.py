@@ -257,13 +257,13 @@ async def test_killed_and_restarted_workers_leave_no_zombies(supervisor: Supervi
 
 async def test_restarts_asked_for_during_a_restart_join_it(supervisor: Supervisor) -> None:
     spawned: list[object] = []
-    spawn = supervisor._spawn
+    spawn = supervisor._pool._spawn
 
     async def counting_spawn():  # type: ignore[no-untyped-def]
         spawned.append(None)
         return await spawn()
 
-    supervisor._spawn = counting_spawn  # type: ignore[method-assign]
+    supervisor._pool._spawn = counting_spawn  # type: ignore[method-assign]
     try:
         assert supervisor.device_report is not None
         before = supervisor.device_report.pid
@@ -271,7 +271,7 @@ async def test_restarts_asked_for_during_a_restart_join_it(supervisor: Superviso
         assert supervisor.device_report.pid != before
         assert len(spawned) == 1  # the new spare: ten presses, one restart
     finally:
-        del supervisor._spawn
+        del supervisor._pool._spawn
     await assert_recovered(supervisor)
 
 

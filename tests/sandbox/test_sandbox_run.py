@@ -265,18 +265,3 @@ async def test_process_wide_torch_settings_do_not_leak_into_the_next_run(
         on_event=out,
     )
     assert out.text() == "torch.float32 True\n"
-
-
-async def test_a_request_made_while_the_worker_starts_waits_for_it(tmp_path: Path) -> None:
-    starting = Supervisor(SMALL, cwd=tmp_path, spare=False)
-    start = asyncio.ensure_future(starting.start())
-    await asyncio.sleep(0)
-    assert starting.state == "starting"
-    out = Recorder()
-    try:
-        run = starting.run("print('after start')", key="early", on_event=out)
-        finished = await asyncio.wait_for(run, 60)
-        assert finished.status == "ok" and out.text() == "after start\n"
-    finally:
-        await asyncio.wait_for(start, 60)
-        await starting.close()

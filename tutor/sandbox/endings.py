@@ -19,6 +19,7 @@ from tutor.sandbox.limits import Limits, format_size
 from tutor.sandbox.protocol import Finished
 
 TAMPERED_REASON = N_("your code wrote to tutor's private reply channel, so its worker was replaced")
+CLOSED = N_("the sandbox was closed")
 
 
 def killed(kind: str, cause: str | None, timeout: float | None, limits: Limits) -> Finished:
@@ -42,13 +43,20 @@ def killed(kind: str, cause: str | None, timeout: float | None, limits: Limits) 
         ),
         "tamper": ("error", _(TAMPERED_REASON)),
         "restart": ("interrupted", _("the worker was restarted")),
-        "close": ("interrupted", _("the sandbox was closed")),
+        "close": ("interrupted", _(CLOSED)),
     }
     status, reason = causes.get(cause or "interrupt", causes["interrupt"])
     check = CheckReport(False, reason) if kind == "check" else None
     if cause != "close":
         reason = lost(reason)
     return Finished(status=status, reason=reason, check=check, variables_lost=True)
+
+
+def not_started(kind: str) -> Finished:
+    """The `Finished` of a request interrupted while it waited for the worker to start."""
+    reason = _("stopped by Ctrl+C before your code ran: the worker was still starting")
+    check = CheckReport(False, reason) if kind == "check" else None
+    return Finished(status="interrupted", reason=reason, check=check)
 
 
 def timed_out(kind: str, cause: str | None, timeout: float | None, finished: Finished) -> Finished:

@@ -231,7 +231,7 @@ def process_containment() -> str:
 
     RLIMIT_NPROC does not apply to root, and learners in GPU containers often are
     root: then the supervisor counts each run's processes itself and stops the run
-    above the limit (see `Supervisor._watch`).
+    above the limit (see `Pending.watch`).
     """
     if not (hasattr(os, "getuid") and os.getuid() == 0):
         return "rlimit"

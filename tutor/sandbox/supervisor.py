@@ -1,25 +1,25 @@
 """Runs learners' code in worker processes and survives whatever that code does.
 
-The UI (from async Textual workers) and the CLI drive one `Supervisor`. It keeps an
-active worker and a warm spare (torch imported, no CUDA context), so after a crash,
-a kill or a restart the spare takes over in milliseconds instead of a 1.5 s torch
-import. Stopping follows one ladder: SIGINT to the worker's group, then after a
-grace period SIGKILL of the group and a sweep of strays that left it. Every way a
-run can end becomes a `Finished` with a one-line reason. Restarts asked for while one
-is under way join it (ten quick F12 presses cost one). Where the process limit does
-not hold (root ignores RLIMIT_NPROC), a watchdog counts the run's processes and stops
-it above the limit. Nothing here blocks the event loop, and nothing here imports torch.
+The UI (from async Textual workers) and the CLI drive one `Supervisor`. Its
+`WorkerPool` keeps an active worker and a warm spare (see pool), so a crash, a kill
+or a restart costs milliseconds instead of a 1.5 s torch import. Stopping follows
+one ladder (see pending): SIGINT to the worker's group, then after a grace period
+SIGKILL of the group and a sweep of strays that left it. Every way a run can end
+becomes a `Finished` with a one-line reason. Restarts asked for while one is under way join it
+(ten quick F12 presses cost one), and so do starts: a request made before the worker
+is up (F6 pressed while torch imports, or before the app even asked for the start)
+waits for the start, or makes it. Where the process limit does not hold (root
+ignores RLIMIT_NPROC), a watchdog counts the run's processes and stops it above the
+limit. Nothing here blocks the event loop, and nothing here imports torch.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
-import signal
 import sys
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,9 +28,10 @@ from tutor.lessons.model import CodeBlock
 from tutor.locations import data_dir, scratch_folder
 from tutor.sandbox.capture import OutputTap
 from tutor.sandbox.crashes import crash_reason, out_of_memory, trim_crash_log
-from tutor.sandbox.endings import crashed, killed, tampered, timed_out
+from tutor.sandbox.endings import CLOSED, crashed, not_started, tampered, timed_out
 from tutor.sandbox.limits import Limits, process_containment, set_child_subreaper
-from tutor.sandbox.procs import count_below
+from tutor.sandbox.pending import Pending
+from tutor.sandbox.pool import WorkerPool
 from tutor.sandbox.protocol import (
     DeviceReport,
     Event,
@@ -45,32 +46,15 @@ StateCallback = Callable[[State, str], None]
 """Called with the new state and, after a crash while idle, the one-line reason."""
 EventCallback = Callable[[Event], None]
 
-INTERRUPT_GRACE = 2.5
-"""Seconds between SIGINT and SIGKILL: time for `KeyboardInterrupt` to unwind."""
-WATCH_INTERVAL = 0.1
-"""Seconds between two counts of a run's processes by the watchdog."""
-
 __all__ = ["Supervisor", "SandboxError", "State", "EventCallback", "StateCallback"]
 
 
-@dataclass
-class _Pending:
-    """The request in flight, and why it is being stopped, if it is."""
-
-    id: int
-    kind: str
-    """"run", "check" or "reset"."""
-    worker: WorkerProcess
-    on_event: EventCallback | None
-    future: asyncio.Future[Finished]
-    timeout: float | None
-    tap: OutputTap
-    cause: str | None = None
-    stopping: asyncio.Task[None] | None = None
-
-
 class Supervisor:
-    """Owns the workers. Use `start()`, then `run`/`check`/`interrupt`..., then `close()`."""
+    """Owns the workers: `start()`, `run`/`check`/`interrupt`..., then `close()`.
+
+    A request made before `start()` starts the worker itself, so `start()` is only there
+    to have the worker ready early (and to learn at once that it cannot start).
+    """
 
     def __init__(
         self,
@@ -85,12 +69,8 @@ class Supervisor:
     ) -> None:
         check_device(device)
         self.limits = limits or Limits()
-        self.device = device
-        self.python = python
         self.cwd = cwd
         """The worker process's folder (scripts run there); exercises get their own, see `run`."""
-        self.stdin = stdin
-        """Workers read our stdin (`tutor run`); otherwise `input()` fails at once."""
         self.watchdog = process_containment() == "watchdog"
         """Count each run's processes here, as the OS does not bound them (see limits)."""
         self.on_state = on_state
@@ -98,68 +78,79 @@ class Supervisor:
         self.device_report: DeviceReport | None = None
         self.gpu_memory: int | None = None
         """Bytes the worker held on its GPUs after the last run (None without CUDA)."""
-        self._use_spare = spare
-        self._worker: WorkerProcess | None = None
-        self._spare: asyncio.Task[WorkerProcess] | None = None
-        self._pending: _Pending | None = None
+        self._pool = WorkerPool(
+            python,
+            self.limits,
+            device,
+            spare=spare,
+            stdin=stdin,
+            on_message=self._on_message,
+            on_output=self._on_output,
+            on_crash=self._on_crash,
+            on_replace=lambda: self._set_state("restarting"),
+        )
+        self._pending: Pending | None = None
         self._recovery: asyncio.Task[None] | None = None
-        self._start_settled = asyncio.Event()
-        """Set once `start()` has succeeded or failed: requests made meanwhile wait for it."""
+        self._starting: asyncio.Task[DeviceReport] | None = None
+        """The start under way, which a second `start()` and early requests join."""
+        self._waiting: set[asyncio.Future[None]] = set()
+        """Requests waiting for the start; `interrupt()` ends them by setting theirs."""
         self._lock = asyncio.Lock()
         """One request at a time."""
-        self._replacing = asyncio.Lock()
         self._ids = itertools.count(1)
-        self._closing = False
         self._restarting: asyncio.Task[None] | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A request runs or waits for the worker to start: `interrupt()` has one to stop."""
+        return self._pending is not None or bool(self._waiting)
 
     @property
     def worker_pids(self) -> tuple[int, ...]:
         """The active worker's processes (shim, worker), then the spare's."""
-        pids = [] if self._worker is None else list(self._worker.pids)
-        if self._spare is not None and self._spare.done() and not self._spare.exception():
-            pids.extend(self._spare.result().pids)
-        return tuple(pids)
+        return self._pool.pids
 
     # -- lifecycle -----------------------------------------------------------------
 
     async def start(self) -> DeviceReport:
-        """Start the worker (and then the spare); return what it found."""
-        self._closing = False
+        """Start the worker (and then the spare); return what it found.
+
+        A start asked for while one is under way joins it, and once the worker is up,
+        `start()` only returns its report: the app and an early F6 may both ask.
+        """
+        pool = self._pool
+        if pool.active is not None and self.device_report is not None and not pool.closing:
+            return self.device_report
+        return await asyncio.shield(self._start_task())
+
+    def _start_task(self) -> asyncio.Task[DeviceReport]:
+        if self._starting is None or self._starting.done():
+            self._starting = asyncio.get_running_loop().create_task(self._start())
+            # Whoever waits for it hears how it failed; an interrupted request does not.
+            self._starting.add_done_callback(lambda task: task.cancelled() or task.exception())
+        return self._starting
+
+    async def _start(self) -> DeviceReport:
+        self._pool.closing = False
         if self.cwd is None:
             self.cwd = data_dir() / "scratch"
         self.cwd.mkdir(parents=True, exist_ok=True)
         set_child_subreaper()
-        self._start_settled.clear()
         self._set_state("starting")
         try:
-            try:
-                worker = await self._spawn()
-                report = await worker.ready
-            except BaseException:
-                self._set_state("closed")
-                raise
-            if self.device.startswith("cuda") and not report.cuda_available:
-                await worker.kill()
-                self._set_state("closed")
-                raise SandboxError(
-                    i18n._(
-                        "--device {device}: torch {version} sees no CUDA GPU here "
-                        "(try --device auto or cpu)"
-                    ).format(device=self.device, version=report.torch)
-                )
-            self._worker, self.device_report = worker, report
-            self._fill_spare()
-            self._set_state("ready")
-            return report
-        finally:
-            self._start_settled.set()
+            report = await self._pool.boot(self.cwd)
+        except BaseException as error:
+            self._set_state("closed")
+            if self._pool.closing and isinstance(error, SandboxError):
+                raise SandboxError(i18n._(CLOSED)) from error  # close() stopped it
+            raise
+        self._serving(report)
+        self._set_state("ready")
+        return report
 
     async def warm(self) -> None:
         """Wait until the spare worker has imported torch, so a recovery is instant."""
-        spare = self._spare
-        if spare is not None:
-            with contextlib.suppress(SandboxError):
-                await (await asyncio.shield(spare)).ready
+        await self._pool.warm()
 
     async def restart(self) -> None:
         """A fresh worker, whatever the current one is doing; every namespace is dropped.
@@ -171,33 +162,29 @@ class Supervisor:
         await asyncio.shield(self._restarting)
 
     async def _restart(self) -> None:
+        if not self._pool.closing and self.state in ("closed", "starting"):
+            await self.start()  # no worker to replace yet: the one starting is fresh
+            return
         pending = self._pending
         if pending is not None:
-            pending.cause = pending.cause or "restart"
-            await asyncio.shield(self._stop(pending, kill=True))
+            await asyncio.shield(pending.stop("restart", kill=True))
             return
         async with self._lock:
-            await self._replace(self._worker)
+            await self._replace(self._pool.active)
             self._set_state("ready")
 
     async def close(self) -> None:
         """Stop every worker and every process they started."""
-        if self.state == "closed" and self._worker is None:
+        if self.state == "closed" and self._pool.active is None:
             return
-        self._closing = True
+        # Before the pool's first await, as when `close()` set its flag first: no other
+        # task can tell the two steps apart.
         pending = self._pending
         if pending is not None:
             pending.cause = pending.cause or "close"
             if not pending.future.done():
-                pending.future.set_result(self._killed(pending))
-        workers = [self._worker]
-        if self._spare is not None:
-            with contextlib.suppress(SandboxError):
-                workers.append(await self._spare)
-        self._worker = self._spare = None
-        for worker in workers:
-            if worker is not None:
-                await worker.kill()
+                pending.future.set_result(pending.killed())
+        await self._pool.close()  # a start under way then fails as closed
         self._set_state("closed")
 
     # -- requests ------------------------------------------------------------------
@@ -274,87 +261,100 @@ class Supervisor:
         await self._request({"type": "reset", "key": key}, None, None)
 
     async def interrupt(self) -> None:
-        """Stop the current run: SIGINT, then after a grace period kill and replace the worker."""
+        """Stop the current run: SIGINT, then after a grace period kill and replace the worker.
+
+        A request still waiting for the worker to start ends at once, without running;
+        the start goes on.
+        """
+        for waiting in self._waiting:
+            if not waiting.done():
+                waiting.set_result(None)
         pending = self._pending
         if pending is None:
             return
-        pending.cause = pending.cause or "interrupt"
-        await asyncio.shield(self._stop(pending))
+        await asyncio.shield(pending.stop("interrupt"))
 
     async def _request(
         self, message: dict[str, Any], on_event: EventCallback | None, timeout: float | None
     ) -> Finished:
+        if not await self._started():
+            return not_started(message["type"])
         async with self._lock:
-            if self.state == "starting":
-                await self._start_settled.wait()  # F5 pressed while torch is still importing
             if self._recovery is not None:
                 await asyncio.shield(self._recovery)
-            if self._worker is None or self._closing:
-                raise SandboxError("the sandbox is not running (call start() first)")
+            worker = self._pool.active
+            if worker is None or self._pool.closing:
+                raise SandboxError(i18n._(CLOSED))
             loop = asyncio.get_running_loop()
             limits = self.limits
-            pending = _Pending(
+            pending = Pending(
                 next(self._ids),
                 message["type"],
-                self._worker,
+                worker,
                 on_event,
                 loop.create_future(),
                 timeout,
                 OutputTap(
                     on_event, limits.output_soft, limits.output_soft_lines, limits.output_hard
                 ),
+                limits,
+                self._kill_worker,
             )
             self._pending = pending
             self._set_state("running")
-            watch = loop.create_task(self._watch(pending)) if self.watchdog else None
+            watch = loop.create_task(pending.watch()) if self.watchdog else None
             try:
                 # The time limit starts now: the worker is ready and the request is sent.
                 pending.worker.send({**message, "id": pending.id})
                 try:
                     finished = await asyncio.wait_for(asyncio.shield(pending.future), timeout)
                 except asyncio.TimeoutError:
-                    pending.cause = pending.cause or "timeout"
-                    await asyncio.shield(self._stop(pending))
+                    await asyncio.shield(pending.stop("timeout"))
                     finished = pending.future.result()
                 if pending.stopping is not None:
                     await asyncio.shield(pending.stopping)
-                if pending.worker.tampered and pending.worker is self._worker:
+                if pending.worker.tampered and pending.worker is self._pool.active:
                     # Its verdict came in first, but the channel was written to: a worker
                     # whose pipe may hold half a forged line never serves another request.
                     await asyncio.shield(self._replace(pending.worker))
                     finished = replace(finished, reason=tampered(), variables_lost=True)
             except asyncio.CancelledError:
-                pending.cause = pending.cause or "interrupt"
-                await asyncio.shield(self._stop(pending, kill=True))
+                await asyncio.shield(pending.stop("interrupt", kill=True))
                 raise
             finally:
                 if watch is not None:
                     watch.cancel()
                 pending.tap.end()
                 self._pending = None
-                if not self._closing:
+                if not self._pool.closing:
                     self._set_state("ready")
             return timed_out(pending.kind, pending.cause, pending.timeout, finished)
 
-    async def _watch(self, pending: _Pending) -> None:
-        """The process limit where the OS does not hold it: count, and stop the run above it."""
-        while not pending.future.done():
-            worker_pid = pending.worker.pid
-            if worker_pid is not None:
-                count = await asyncio.to_thread(count_below, worker_pid)
-                if count > self.limits.processes and not pending.future.done():
-                    pending.cause = pending.cause or "processes"
-                    self._stop(pending, kill=True)
-                    return
-            await asyncio.sleep(WATCH_INTERVAL)
+    async def _started(self) -> bool:
+        """Wait for the worker's start, or start it; False if interrupted meanwhile.
+
+        Only a supervisor never started, or whose start failed, is started here: one
+        closed on purpose stays closed, and a worker being replaced is waited for later.
+        """
+        if self._pool.closing or self.state not in ("closed", "starting"):
+            return True
+        starting = self._start_task()
+        interrupted = asyncio.get_running_loop().create_future()
+        self._waiting.add(interrupted)
+        try:
+            await asyncio.wait((starting, interrupted), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._waiting.discard(interrupted)
+        if interrupted.done():
+            return False
+        starting.result()  # a start that failed: its one-line reason, as a SandboxError
+        return True
 
     def _on_output(self, worker: WorkerProcess, stream: str, data: bytes) -> None:
         pending = self._pending
-        if pending is None or pending.worker is not worker or pending.future.done():
+        if pending is None or pending.worker is not worker:
             return  # between runs: a background thread's output, shown with no run
-        if not pending.tap.feed(stream, data):
-            pending.cause = pending.cause or "output"
-            self._stop(pending, kill=True)
+        pending.feed(stream, data)
 
     def _on_message(self, worker: WorkerProcess, message: dict[str, Any]) -> None:
         pending = self._pending
@@ -375,92 +375,39 @@ class Supervisor:
             if event is not None:
                 pending.on_event(event)
 
-    def _on_tampered(self, worker: WorkerProcess, pending: _Pending | None) -> None:
+    def _on_tampered(self, worker: WorkerProcess, pending: Pending | None) -> None:
         """The snippet wrote to the reply channel: its replies cannot be trusted any more."""
         if pending is not None and pending.worker is worker:
-            pending.cause = pending.cause or "tamper"
-            self._stop(pending, kill=True)
-        elif worker is self._worker and not self._closing:
+            pending.stop("tamper", kill=True)
+        elif worker is self._pool.active and not self._pool.closing:
             # A thread left behind by an earlier run: replace the worker before the next one.
             self._recovery = asyncio.get_running_loop().create_task(self._replace_idle(worker))
 
     async def _replace_idle(self, worker: WorkerProcess) -> None:
         await self._replace(worker)
-        if not self._closing:
+        if not self._pool.closing:
             self._set_state("ready", tampered())
 
-    # -- stopping and recovery --------------------------------------------------------
+    # -- replacing and recovery --------------------------------------------------------
 
-    def _stop(self, pending: _Pending, *, kill: bool = False) -> asyncio.Task[None]:
-        """The interrupt ladder for `pending`, started once however many ask for it."""
-        if pending.stopping is None:
-            pending.stopping = asyncio.get_running_loop().create_task(self._ladder(pending, kill))
-        return pending.stopping
-
-    async def _ladder(self, pending: _Pending, kill: bool) -> None:
-        if not kill:
-            pending.worker.signal_group(signal.SIGINT)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(asyncio.shield(pending.future), INTERRUPT_GRACE)
-                return
-        if pending.future.done():
-            return
-        if pending.worker is self._worker:
-            await self._replace(pending.worker)
-        if not pending.future.done():
-            pending.future.set_result(self._killed(pending))
+    async def _kill_worker(self, worker: WorkerProcess) -> None:
+        """How a stopped request's worker goes: replaced, unless a crash already did it."""
+        if worker is self._pool.active:
+            await self._replace(worker)
 
     async def _replace(self, old: WorkerProcess | None) -> None:
         """Kill `old` and everything it started; the spare takes over."""
-        async with self._replacing:
-            if old is not self._worker:
-                return  # a crash and a kill raced; the other one already replaced it
-            self._set_state("restarting")
-            if old is not None:
-                await old.kill()
-            await self._promote()
+        report = await self._pool.replace(old)
+        if report is not None:
+            self._serving(report)
 
-    async def _promote(self) -> None:
-        """Make the spare (or, without one, a new worker) the active worker, once ready."""
-        self._worker = None
-        for attempt in range(2):
-            spare, self._spare = self._spare, None
-            worker = await spare if spare is not None else await self._spawn()
-            try:
-                self.device_report = await worker.ready
-            except SandboxError:
-                if attempt:
-                    raise
-                continue
-            self._worker = worker
-            break
-        self._fill_spare()
+    def _serving(self, report: DeviceReport) -> None:
+        """A fresh worker serves: its report is the one to show, and it holds no GPU memory."""
+        self.device_report = report
+        self.gpu_memory = 0 if report.cuda_available else None
 
-    def _fill_spare(self) -> None:
-        if self._use_spare and self._spare is None and not self._closing:
-            self._spare = asyncio.get_running_loop().create_task(self._spawn())
-
-    async def _spawn(self) -> WorkerProcess:
-        assert self.cwd is not None
-        worker = await WorkerProcess.spawn(
-            self.python,
-            self.limits,
-            self.device,
-            self.cwd,
-            self._on_message,
-            self._on_output,
-            stdin=self.stdin,
-        )
-        worker.exited.add_done_callback(lambda _: self._on_exit(worker))
-        return worker
-
-    def _on_exit(self, worker: WorkerProcess) -> None:
-        if self._closing or worker.expected_exit:
-            return
-        if worker is self._worker:
-            self._recovery = asyncio.get_running_loop().create_task(self._recover(worker))
-        elif self._spare is not None and self._spare.done() and self._spare.result() is worker:
-            self._spare = None  # _promote will start a fresh one when needed
+    def _on_crash(self, worker: WorkerProcess) -> None:
+        self._recovery = asyncio.get_running_loop().create_task(self._recover(worker))
 
     async def _recover(self, dead: WorkerProcess) -> None:
         """The active worker died on its own: explain, sweep, and let the spare take over."""
@@ -474,12 +421,9 @@ class Supervisor:
             pending.future.set_result(
                 crashed(code, reason, trim_crash_log(crash_log), memory=memory)
             )
-        elif not self._closing:
+        elif not self._pool.closing:
             self._set_state("ready", reason)
         self._recovery = None
-
-    def _killed(self, pending: _Pending) -> Finished:
-        return killed(pending.kind, pending.cause, pending.timeout, self.limits)
 
     def _set_state(self, state: State, reason: str = "") -> None:
         if state == self.state and not reason:

@@ -9,8 +9,6 @@ the progress store, and tells the app about progress with a message.
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -18,25 +16,24 @@ from pathlib import Path
 from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Static
 
 from tutor.i18n import _
 from tutor.lessons.model import Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
-from tutor.locations import data_dir, scratch_folder
+from tutor.locations import data_dir
 from tutor.progress import ProgressStore
 from tutor.progress.attempts import verdict
 from tutor.sandbox.protocol import Event
 from tutor.sandbox.supervisor import Supervisor
 from tutor.sandbox.worker import SandboxError
+from tutor.screens.aids import ExerciseAids
 from tutor.screens.lesson_keys import LESSON_BINDINGS
 from tutor.screens.messages import BackToLessons, ProgressChanged
-from tutor.screens.step_words import problems_markdown, revealed, title_line
+from tutor.screens.step_words import problems_markdown, title_line
 from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.code_editor import CodeEditor
 from tutor.widgets.footer import KeyFooter
@@ -52,7 +49,7 @@ NARROW_WIDTH = 110
 """Below this many columns the panes stack instead of sitting side by side."""
 
 
-class LessonScreen(Screen[None]):
+class LessonScreen(ExerciseAids):
     """Keys work from inside the editor: the main ones are function keys with alt+ twins."""
 
     CSS_PATH = "lesson.tcss"
@@ -217,11 +214,6 @@ class LessonScreen(Screen[None]):
         title = title_line(self.lesson, self.step, done)
         self.query_one("#step-title", Static).update(plain(title))
 
-    def _show_hints(self) -> AwaitComplete:
-        record = self.store.progress.exercise(self.step.key)
-        parts = revealed(self.step, record.hints_shown, record.solution_shown, self.device())
-        return self.text_pane.show_hints(parts)
-
     # -- code persistence -------------------------------------------------------------
 
     @on(CodeEditor.Changed, "#editor")
@@ -270,7 +262,7 @@ class LessonScreen(Screen[None]):
     @work(group="sandbox", exit_on_error=False)
     async def _execute(self, check: bool) -> None:
         supervisor = self.supervisor
-        if supervisor.state == "running":
+        if supervisor.busy:
             self.notify(_("Your code is still running: F4 stops it."), severity="warning")
             return
         step = self.step
@@ -282,7 +274,7 @@ class LessonScreen(Screen[None]):
         self._ran_code = self.editor.text
         self.add_class("-results")
         self._stopped_by = None
-        if supervisor.state == "starting":
+        if supervisor.state in ("closed", "starting"):  # the request waits for the start
             said = (
                 _("checking… (the worker is still starting)")
                 if check
@@ -307,13 +299,7 @@ class LessonScreen(Screen[None]):
                     code, key=step.key, setup=exercise.setup, on_event=on_event
                 )
         except SandboxError as error:
-            self.results.set_verdict(
-                f"{WARN} "
-                + _("the code worker is not running ({error}): F12 restarts it").format(
-                    error=error
-                ),
-                "-warning",
-            )
+            self._worker_failed(error)
             return
         said, passed = verdict(finished, check)
         self.store.add_attempt(step.key, "check" if check else "run", said, passed, code)
@@ -335,7 +321,7 @@ class LessonScreen(Screen[None]):
 
         ctrl+c when nothing runs is skipped, so it copies as everywhere else in Textual.
         """
-        if self.supervisor.state != "running":
+        if not self.supervisor.busy:
             if key == "ctrl+c":
                 raise SkipAction()
             self.notify(_("Nothing is running."))
@@ -350,81 +336,20 @@ class LessonScreen(Screen[None]):
     @work(group="control", exit_on_error=False)
     async def action_restart(self) -> None:
         self.results.set_verdict(_("restarting the worker…"), "-running")
-        await self.supervisor.restart()
+        try:
+            await self.supervisor.restart()
+        except SandboxError as error:
+            self._worker_failed(error)
+            return
         self.results.set_verdict(_("a fresh worker is ready; your variables were cleared"), "")
 
-    # -- hints, solution, reset ---------------------------------------------------------
-
-    async def action_hint(self) -> None:
-        step = self.step
-        if not step.hints:
-            self.notify(_("This step has no hints."))
-            return
-        shown = self.store.progress.exercise(step.key).hints_shown
-        if shown >= len(step.hints):
-            self.notify(_("No more hints: F3 shows the reference solution."))
-            return
-        self.store.update(step.key, hints_shown=shown + 1)
-        await self._reveal_hints()
-
-    async def _reveal_hints(self) -> None:
-        """Show what was just revealed: awaited, so quick key presses never race the update."""
-        self.remove_class("-results")
-        await self._show_hints()
-        self.text_pane.scroll_end(animate=False)
-
-    @work(exit_on_error=False)
-    async def action_solution(self) -> None:
-        step = self.step
-        if step.exercise is None:
-            return
-        record = self.store.progress.exercise(step.key)
-        if not record.done and not record.solution_shown:
-            question = _(
-                "Show the reference solution? Trying once more (and F2 for a hint) teaches more."
-            )
-            from tutor.screens.confirm import ConfirmScreen  # dialogs load when first asked
-
-            if not await self.app.push_screen_wait(ConfirmScreen(question, yes=_("Show it"))):
-                return
-        self.store.update(step.key, solution_shown=True)
-        await self._reveal_hints()
-
-    @work(exit_on_error=False)
-    async def action_reset(self) -> None:
-        step = self.step
-        if step.exercise is None:
-            return
-        from tutor.screens.confirm import ConfirmScreen
-
-        if not await self.app.push_screen_wait(
-            ConfirmScreen(
-                _("Put the starter code back? Your code for this exercise is replaced."),
-                yes=_("Reset"),
-            )
-        ):
-            return
-        self.editor.load_text(step.exercise.starter.source)
-        self.store.update(step.key, code=None)
-        await asyncio.to_thread(shutil.rmtree, scratch_folder(step.key), ignore_errors=True)
-        self.results.clear()
-        self.results.set_verdict(_("starter code restored · F5 runs it · F6 checks it"))
-
-    @work(exit_on_error=False)
-    async def action_attempts(self) -> None:
-        step = self.step
-        if step.exercise is None:
-            return
-        from tutor.screens.attempts import AttemptsScreen
-
-        code = await self.app.push_screen_wait(
-            AttemptsScreen(step.key, self.store.attempts(step.key))
+    def _worker_failed(self, error: SandboxError) -> None:
+        """No worker could start: the sandbox's own one-line reason, and what to do."""
+        self.results.set_verdict(
+            f"{WARN} "
+            + _("the code worker could not start: {error} · F12 tries again").format(error=error),
+            "-warning",
         )
-        if code is not None and step is self.step:
-            editor = self.editor
-            # An edit, not load_text: ctrl+z brings back the code it replaced.
-            editor.replace(code, editor.document.start, editor.document.end)
-            editor.focus()
 
     def action_external_editor(self) -> None:
         """Edit in $EDITOR (vim, emacs, nano) with the app suspended, then reload the file."""
