@@ -153,11 +153,13 @@ tutor.log(acc=0.5)
     finished = await supervisor.run(code, key="metrics", on_event=record)
     ended = time.monotonic()
     batches = out.metrics
-    assert 3 <= len(batches) <= 10
+    points = [p for batch in batches for p in batch.points]
+    # Batched (about one per 0.1 s of the loop), not one message a point; how many batches
+    # a loaded machine makes of 0.6 s varies, so the bound is relative to the points.
+    assert 3 <= len(batches) <= len(points) // 20
     assert arrivals[0] - started < ended - started - 0.2, (
         "the first batch must arrive while the loop runs"
     )
-    points = [p for batch in batches for p in batch.points]
     steps = [p.step for p in points if "loss" in p.values]
     assert steps == list(range(len(steps))) and len(steps) > 100
     assert points[-1].values == {"acc": 0.5} and points[-1].step == steps[-1] + 1

@@ -21,10 +21,15 @@ from textual.dom import DOMNode
 _waiting: WeakKeyDictionary[App, list[tuple[DOMNode, Callable[[], object]]]] = WeakKeyDictionary()
 
 
+def first_frame_shown(app: App) -> bool:
+    """Whether `app` has shown its first frame; apps that do not track it have."""
+    return getattr(app, "first_frame_shown", True)
+
+
 def after_first_frame(node: DOMNode, callback: Callable[[], object]) -> None:
     """Call `callback` once the first frame is out, or after the next refresh if it is."""
     app = node.app
-    if getattr(app, "first_frame_shown", True):
+    if first_frame_shown(app):
         node.call_after_refresh(callback)
     else:
         _waiting.setdefault(app, []).append((node, callback))
@@ -35,5 +40,7 @@ def frame_shown(app: App) -> None:
     app.first_frame_shown = True  # type: ignore[attr-defined]
     for node, callback in _waiting.pop(app, []):
         if node.is_attached:
-            # Outside the batch, a screen runs these only once it has nothing left to paint.
-            node.call_after_refresh(callback)
+            # Outside the batch, a screen runs these only once it has nothing left to paint;
+            # asked from the node's own turn, so the callback runs in its context (Footer's
+            # compose binds data to the node composing).
+            node.call_later(node.call_after_refresh, callback)

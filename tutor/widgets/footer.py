@@ -17,6 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from tutor.widgets.first_frame import after_first_frame, first_frame_shown
+
 
 class KeyFooter(Footer):
     """Shows the same keys as Textual's Footer, rebuilt only when they differ."""
@@ -31,6 +33,8 @@ class KeyFooter(Footer):
         super().__init__(name=name, id=id, classes=classes)
         self._shown: Hashable = None
         """What the keys on screen were built from."""
+        self._waiting = False
+        """A rebuild is due after the first frame."""
 
     def compose(self) -> ComposeResult:
         """The keys in the order the screen declares them, whatever has focus.
@@ -38,6 +42,12 @@ class KeyFooter(Footer):
         Footer orders them as the focused widget's own bindings come, so the editor's
         hidden F6/F7 would pull Check and Prev to the front while typing.
         """
+        if not first_frame_shown(self.app):
+            # The keys (a dozen widgets, each styled) come a moment after the first frame.
+            if not self._waiting:
+                self._waiting = True
+                after_first_frame(self, self.recompose)
+            return
         keys = list(super().compose())
         if not all(isinstance(key, FooterKey) for key in keys):
             yield from keys  # grouped keys: Footer's own layout
