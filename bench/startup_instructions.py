@@ -93,11 +93,14 @@ def main() -> None:
         (folder / "launcher" / "stop_at_marker.py").write_text(STOP_AT_MARKER, encoding="utf-8")
         env = {**os.environ, "TUTOR_HOME": home, "TMUX_TMPDIR": home, "TERM": "xterm-256color"}
         env.pop("TMUX", None)
+        # Keeps the tmux server up between runs (see ui_idle_and_startup.py).
+        subprocess.run(["tmux", "new-session", "-d", "-s", "keep", "sleep 1000000"], env=env)
         # A learner's usual start: lessons and packs found and kept by an earlier one.
         instructions(["tutor"], "done", env, folder, count=False)
         bare = instructions([str(folder / "bare_app.py")], "item 9", env, folder)
         listed = instructions(["tutor"], "done", env, folder)
         opened = instructions(["tutor", "open", "tensors/from-a-list"], "step 2/", env, folder)
+        subprocess.run(["tmux", "kill-server"], env=env, capture_output=True)
     print(f"{'':36} {'instructions':>14}  ratio to the bare app")
     for label, count, goal in (
         ("bare Textual app on screen", bare, ""),

@@ -167,6 +167,9 @@ def main() -> None:
         env.pop("TMUX", None)
         bare_file = Path(home) / "bare_app.py"
         bare_file.write_text(BARE_APP, encoding="utf-8")
+        # Keeps the tmux server up between runs: the last session's end takes it down, and
+        # a new session asked for meanwhile fails ("server exited unexpectedly").
+        tmux("new-session", "-d", "-s", "keep", "sleep 1000000", env=env)
         bare, bare_cpu = time_to_screen(f"{sys.executable} {bare_file}", "item 9", env, args.repeat)
         # The first start parses the lessons and keeps them (as a learner's first start).
         time_to_screen(f"{sys.executable} -m tutor", "done", env, 1)
