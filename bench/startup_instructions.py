@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -61,8 +62,9 @@ def instructions(
     valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] if count else []
     launcher = folder / "launcher" / "stop_at_marker.py"
     run = [*valgrind, sys.executable, str(launcher), *command]
-    line = " ".join(run) + f" 2>{folder / 'valgrind.log'}; touch {done}"
-    env = {**env, "MARKER": marker, "PYTHONMALLOC": "malloc"}
+    # Set on the command line: a tmux server started earlier keeps its own environment.
+    variables = [f"MARKER={shlex.quote(marker)}", "PYTHONMALLOC=malloc"]
+    line = " ".join(["env", *variables, *run]) + f" 2>{folder / 'valgrind.log'}; touch {done}"
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", "count", "-x", "120", "-y", "40", line],
         env=env,
