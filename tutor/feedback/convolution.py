@@ -77,42 +77,37 @@ def conv_channels(scene: Scene, match: re.Match[str]) -> str | None:
     wanted = layer.in_channels
     outputs = layer.out_channels
     got = received.shape[1]
+    # What the sentences below may name; each template uses some of these.
+    fields = {
+        "layer": layer_text,
+        "wanted": wanted,
+        "outputs": outputs,
+        "input": given,
+        "shape": shape(received),
+        "got": got,
+    }
     if given is None:
         return _(
             "`{layer}` is nn.Conv2d({wanted}, {outputs}, ...): it expects {wanted} channels in "
             "dimension 1 of its input, but it received a tensor of shape {shape}: {got} in "
             "dimension 1. Make it nn.Conv2d({got}, {outputs}, ...): in_channels must equal "
             "the channels of its input, the out_channels of the layer before."
-        ).format(layer=layer_text, wanted=wanted, outputs=outputs, shape=shape(received), got=got)
+        ).format(**fields)
     if received.shape[3] == wanted and received.shape[1] == received.shape[2]:
         return _(
             "`{input}` has shape {shape}: channels last, as NumPy and image files keep them, "
             "but nn.Conv2d wants channels first, (N, C, H, W). Use `{code}.permute(0, 3, 1, 2)`, "
             "or reshape the flat rows to (-1, {channels}, H, W) in the first place."
-        ).format(input=given, shape=shape(received), code=code(given), channels=wanted)
+        ).format(**fields, code=code(given), channels=wanted)
     if outputs == got and wanted != got:
         return _(
             "`{layer}` is nn.Conv2d({wanted}, {outputs}, ...), but `{input}` has shape {shape}, "
             "so its channel count is {got}: nn.Conv2d takes in_channels first, then "
             "out_channels. For {got} in and {wanted} out, write nn.Conv2d({got}, {wanted}, ...)."
-        ).format(
-            layer=layer_text,
-            wanted=wanted,
-            outputs=outputs,
-            input=given,
-            shape=shape(received),
-            got=got,
-        )
+        ).format(**fields)
     return _(
         "`{layer}` is nn.Conv2d({wanted}, {outputs}, ...): it expects {wanted} channels in "
         "dimension 1 of its input, but `{input}` has shape {shape}: {got} in dimension 1. Make it "
         "nn.Conv2d({got}, {outputs}, ...): in_channels must equal the channels of its input, "
         "the out_channels of the layer before."
-    ).format(
-        layer=layer_text,
-        wanted=wanted,
-        outputs=outputs,
-        input=given,
-        shape=shape(received),
-        got=got,
-    )
+    ).format(**fields)

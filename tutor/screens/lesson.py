@@ -54,8 +54,8 @@ class LessonScreen(ExerciseAids):
 
     CSS_PATH = "lesson.tcss"
     AUTO_FOCUS = ""
-    """None: `watch_step` focuses the editor or the text; a first focus elsewhere would
-    restyle the screen twice on the way to its first frame."""
+    """No auto-focus: `watch_step` focuses the editor or the text, and a first focus
+    elsewhere would restyle the screen twice on the way to its first frame."""
     BINDINGS = LESSON_BINDINGS
 
     step: reactive[Step] = reactive[Step](None, always_update=True, init=False)  # type: ignore[arg-type]
