@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tests.start_gate import StartGate
 from tutor import i18n
 from tutor.authoring.tester import Answer, Outcome, check_answers
 from tutor.sandbox.limits import Limits
@@ -69,3 +71,11 @@ def checked(request: pytest.FixtureRequest) -> dict[Answer, Outcome]:
     limits = replace(Limits(), check_timeout=CHECK_TIMEOUT)
     outcomes = asyncio.run(check_answers(list(answers), limits=limits))
     return {outcome.answer: outcome for outcome in outcomes}
+
+
+@pytest.fixture
+def gate(tmp_path: Path) -> Iterator[StartGate]:
+    """Worker starts held until the test opens the gate (see `tests.start_gate`)."""
+    gate = StartGate(tmp_path / "gate")
+    yield gate
+    gate.close()

@@ -60,43 +60,35 @@ def verdict(screen: LessonScreen) -> str:
 
 
 async def test_f6_before_the_worker_is_up_waits_for_it_and_ends_in_a_verdict(
-    tutor_home: Path, tmp_path: Path
+    tutor_home: Path, gate: StartGate
 ) -> None:
-    gate = StartGate(tmp_path / "gate")
     app = make_app(tutor_home, gate.python)
-    try:
-        async with app.run_test(size=(160, 48)) as pilot:
-            screen = await press_early(app, pilot, "f6", SOLUTION)
-            assert verdict(screen) == "checking… (the worker is still starting)"
-            assert app.sub_title.startswith("starting · ")
-            gate.open()
-            await requests_done(app)
-            await pilot.pause()
-            assert "✓ PASS" in verdict(screen)
-            assert app.store.progress.is_done("tensors/from-a-list")
-            assert " · ready · " in app.sub_title
-    finally:
-        gate.close()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await press_early(app, pilot, "f6", SOLUTION)
+        assert verdict(screen) == "checking… (the worker is still starting)"
+        assert app.sub_title.startswith("starting · ")
+        gate.open()
+        await requests_done(app)
+        await pilot.pause()
+        assert "✓ PASS" in verdict(screen)
+        assert app.store.progress.is_done("tensors/from-a-list")
+        assert " · ready · " in app.sub_title
 
 
 async def test_f4_while_waiting_for_the_worker_stops_the_check_before_it_runs(
-    tutor_home: Path, tmp_path: Path
+    tutor_home: Path, gate: StartGate
 ) -> None:
-    gate = StartGate(tmp_path / "gate")
     app = make_app(tutor_home, gate.python)
-    try:
-        async with app.run_test(size=(160, 48)) as pilot:
-            screen = await press_early(app, pilot, "f6", SOLUTION)
-            await pilot.press("f4")
-            await requests_done(app)
-            await pilot.pause()
-            assert verdict(screen) == (
-                "⚠ stopped by F4 before your code ran: the worker was still starting"
-            )
-            assert not app.supervisor.busy and app.supervisor.state == "starting"
-            assert not app.store.progress.is_done("tensors/from-a-list")
-    finally:
-        gate.close()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await press_early(app, pilot, "f6", SOLUTION)
+        await pilot.press("f4")
+        await requests_done(app)
+        await pilot.pause()
+        assert verdict(screen) == (
+            "⚠ stopped by F4 before your code ran: the worker was still starting"
+        )
+        assert not app.supervisor.busy and app.supervisor.state == "starting"
+        assert not app.store.progress.is_done("tensors/from-a-list")
 
 
 async def test_a_worker_that_cannot_start_is_one_line_in_the_verdict(

@@ -9,7 +9,7 @@ held at a gate (see `tests.start_gate`) until the test opens it, so "before" and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +24,6 @@ from tutor.sandbox.worker import SandboxError
 WAIT = 60.0
 """Seconds before a test gives up on a worker: a loaded machine imports torch slowly."""
 CHECKS = [CodeBlock("assert x == 2, 'x should be 2'", Path("lessons/01-tensors.md"), 10)]
-
-
-@pytest.fixture
-def gate(tmp_path: Path) -> Iterator[StartGate]:
-    gate = StartGate(tmp_path / "gate")
-    yield gate
-    gate.close()
 
 
 @pytest_asyncio.fixture
