@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from ui_idle_and_startup import BARE_APP  # noqa: E402
+from ui_idle_and_startup import BARE_APP, compile_tutor  # noqa: E402
 
 STOP_AT_MARKER = """
 import os, runpy, sys
@@ -87,6 +87,7 @@ def instructions(
 def main() -> None:
     if shutil.which("tmux") is None or shutil.which("valgrind") is None:
         sys.exit("needs tmux and valgrind")
+    compile_tutor()
     with tempfile.TemporaryDirectory() as home:
         folder = Path(home)
         (folder / "bare_app.py").write_text(BARE_APP, encoding="utf-8")
