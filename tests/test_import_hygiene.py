@@ -84,3 +84,48 @@ def test_a_start_from_kept_lessons_does_not_import_the_parser(tmp_path) -> None:
     loaded = modules_after(start)
     assert "tutor.lessons.parse" not in loaded
     assert "tutor.lessons.translations" not in loaded
+
+
+def test_the_first_frame_of_a_step_waits_for_neither_the_sandbox_nor_the_results_tabs(
+    tmp_path,
+) -> None:
+    """What is only needed once code runs loads after the first frame: it is start-up time."""
+    code = f"""
+import asyncio, os, sys
+os.environ['TUTOR_HOME'] = {str(tmp_path)!r}
+import tutor.app
+from tutor.cli import _catalog, build_parser
+from tutor.locations import progress_file
+from tutor.progress import ProgressStore
+
+at_first_frame = set()
+shown = tutor.app.frame_shown
+
+def record(app):
+    at_first_frame.update(sys.modules)
+    shown(app)
+
+tutor.app.frame_shown = record
+
+async def main():
+    catalog = _catalog(build_parser().parse_args([]))
+    step = catalog.lessons[0].steps[1]
+    app = tutor.app.TutorApp(catalog, ProgressStore(progress_file()), start=step, open_start=True)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+
+asyncio.run(main())
+print("\\n".join(at_first_frame))
+os._exit(0)  # what the app loaded after its first frame is not the question
+"""
+    loaded = modules_after(code)
+    assert "tutor.screens.lesson" in loaded and "tutor.widgets.code_editor" in loaded
+    late = {
+        "tutor.sandbox.supervisor",
+        "tutor.sandbox.protocol",
+        "tutor.widgets.variables",
+        "textual.widgets._data_table",
+        "textual.widgets._tabbed_content",
+        "tutor.screens.home",
+    }
+    assert not late & loaded

@@ -69,6 +69,7 @@ async def test_every_widget_shows_hostile_text_plainly(text: str) -> None:
     app = Widgets(text)
     async with app.run_test(size=(80, 40)) as pilot:
         app.query_one(LessonTree).root.expand_all()
+        await pilot.pause()  # the results' tabs come up after the first frame
         results = app.query_one(ResultsPane)
         started = time.monotonic()
         results.output.append("stdout", f"{text}\nmore {text}")

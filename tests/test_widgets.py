@@ -1,14 +1,16 @@
-"""Widgets on their own: literal output, partial lines, plot downsampling and log scale."""
+"""Widgets on their own: literal output, partial lines, plot downsampling and log scale,
+the step text's switch to Markdown, the results' tabs coming up after the first frame."""
 
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
 from textual.widgets import Markdown
 
-from tutor.sandbox.protocol import MetricPoint
+from tutor.sandbox.protocol import Finished, MetricPoint, OutputEvent, Variable, VariablesEvent
 from tutor.widgets.loss_plot import LossPlot, downsample
 from tutor.widgets.output_log import OutputLog
 from tutor.widgets.plain import literal
+from tutor.widgets.results import ResultsPane
 from tutor.widgets.step_text import StepText, plain_text
 
 
@@ -127,3 +129,33 @@ async def test_step_text_turns_into_markdown_with_the_text_shown_meanwhile() -> 
         assert all(isinstance(part, Markdown) for part in parts.values())
         assert "Some *text*." in parts["step-text"].source
         assert parts["hints"].has_class("-empty") and not parts["step-text"].has_class("-empty")
+
+
+class EarlyResultsApp(App[None]):
+    """Asks the results pane for everything in the turn it mounts, before its tabs are up."""
+
+    def compose(self) -> ComposeResult:
+        yield ResultsPane()
+
+    def on_mount(self) -> None:
+        pane = self.query_one(ResultsPane)
+        self.tabs_up_at_mount = pane.tabs_up
+        pane.clear()
+        pane.show_event(OutputEvent("stdout", "hello\n"))
+        pane.show_event(VariablesEvent([Variable("rank", "int", value="2")]))
+        pane.show_finished(Finished("ok", seconds=0.5), check=False)
+        pane.show_variables()
+
+
+async def test_what_is_asked_of_the_results_before_their_tabs_are_up_is_done_in_order() -> None:
+    app = EarlyResultsApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        pane = app.query_one(ResultsPane)
+        assert not app.tabs_up_at_mount and pane.tabs_up
+        assert pane.variables.table.row_count == 1
+        assert pane.tabs.active == "variables-tab" and pane.variables_focused
+        assert "ran in 0.5 s" in str(pane.query_one("#verdict").render())
+        pane.tabs.active = "output-tab"
+        await pilot.pause()
+        assert [line.text for line in pane.output.lines] == ["hello"]

@@ -26,8 +26,7 @@ from tutor.i18n import N_, _
 from tutor.lessons.model import Catalog, Step
 from tutor.progress import CANNOT_SAVE, ProgressStore
 from tutor.sandbox.limits import Limits
-from tutor.screens.home import HomeScreen
-from tutor.screens.messages import BackToLessons, ProgressChanged
+from tutor.screens.messages import BackToLessons, ProgressChanged, StepChosen
 from tutor.screens.step_commands import StepCommands
 from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.first_frame import after_first_frame, frame_shown
@@ -36,6 +35,7 @@ from tutor.widgets.plain import printable
 if TYPE_CHECKING:
     from tutor.lessons.watch import LessonWatcher
     from tutor.sandbox.supervisor import Supervisor
+    from tutor.screens.home import HomeScreen
     from tutor.screens.lesson import LessonScreen
 
 SAVE_RETRY_EVERY = 3.0
@@ -174,6 +174,10 @@ class TutorApp(App[None]):
             frame_shown(self)
 
     def lesson_list(self, highlight: Step | None) -> HomeScreen:
+        """A new lesson list; its screen's module loads on first use, as `tutor open`
+        may never show it."""
+        from tutor.screens.home import HomeScreen
+
         return HomeScreen(
             self.catalog, self.store.progress, highlight=highlight, device=self.lesson_device
         )
@@ -181,6 +185,8 @@ class TutorApp(App[None]):
     @on(BackToLessons)
     def back_to_lessons(self, message: BackToLessons) -> None:
         """Back to the lesson list under the step, or to a new one if the app opened on a step."""
+        from tutor.screens.home import HomeScreen
+
         if any(isinstance(screen, HomeScreen) for screen in self.screen_stack):
             self.pop_screen()
         else:
@@ -198,7 +204,7 @@ class TutorApp(App[None]):
                     self.catalog,
                     self.store,
                     step,
-                    supervisor=self.supervisor,
+                    supervisor=lambda: self.supervisor,
                     device=self.lesson_device,
                 )
             )
@@ -226,6 +232,8 @@ class TutorApp(App[None]):
 
     def lessons_changed(self, catalog: Catalog) -> None:
         """Show the lessons as their files are now, on every screen, keeping the learner's code."""
+        from tutor.screens.home import HomeScreen
+
         self.catalog = catalog
         for screen in self.screen_stack:
             target = screen if isinstance(screen, HomeScreen) else self.lesson_screen(screen)
@@ -322,8 +330,8 @@ class TutorApp(App[None]):
     def progress_changed(self) -> None:
         self.update_progress_title()
 
-    @on(HomeScreen.StepChosen)
-    def step_chosen(self, message: HomeScreen.StepChosen) -> None:
+    @on(StepChosen)
+    def step_chosen(self, message: StepChosen) -> None:
         self.open_step(message.step)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -367,10 +375,7 @@ class TutorApp(App[None]):
         self.catalog = await asyncio.to_thread(in_language, self.catalog, lang)
         while len(self.screen_stack) > 2:
             await self.pop_screen()
-        home = HomeScreen(
-            self.catalog, self.store.progress, highlight=self.start, device=self.lesson_device
-        )
-        await self.switch_screen(home)
+        await self.switch_screen(self.lesson_list(self.start))
         step = self.catalog.find_step(at) if at is not None else None
         if step is not None:
             self.open_step(step)

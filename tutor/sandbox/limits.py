@@ -11,8 +11,6 @@ which of these this OS actually provides. No torch here: the supervisor imports 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import faulthandler
 import math
 import os
@@ -217,6 +215,10 @@ def set_child_subreaper() -> bool:
 
 
 def _libc() -> Any:
+    """libc through ctypes, loaded only here: the UI reads `Limits` at its start."""
+    import ctypes
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     if name is None:
         return None

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Tree
@@ -19,6 +17,7 @@ from tutor.i18n import N_, _
 from tutor.lessons.model import BrokenLesson, Catalog, Lesson, Step
 from tutor.lessons.variants import for_device
 from tutor.progress import Progress
+from tutor.screens.messages import StepChosen
 from tutor.widgets.bindings import translate_bindings
 from tutor.widgets.footer import KeyFooter
 from tutor.widgets.lesson_tree import Entry, LessonTree
@@ -37,12 +36,6 @@ class HomeScreen(Screen[None]):
         ),
         Binding("r", "resume", N_("Resume"), tooltip=N_("Open the step you left off on")),
     ]
-
-    @dataclass
-    class StepChosen(Message):
-        """The learner asked to open `step` in the lesson screen."""
-
-        step: Step
 
     def __init__(
         self,
@@ -108,7 +101,7 @@ class HomeScreen(Screen[None]):
     def open_selected(self, event: Tree.NodeSelected[Entry]) -> None:
         """Enter on a step opens it; Enter on a lesson only expands it (Tree's default)."""
         if isinstance(event.node.data, Step):
-            self.post_message(self.StepChosen(event.node.data))
+            self.post_message(StepChosen(event.node.data))
 
     def action_open(self) -> None:
         node = self.query_one(LessonTree).cursor_node
@@ -116,14 +109,14 @@ class HomeScreen(Screen[None]):
             return
         entry = node.data
         if isinstance(entry, Lesson):
-            self.post_message(self.StepChosen(first_unfinished(entry, self.progress)))
+            self.post_message(StepChosen(first_unfinished(entry, self.progress)))
         elif isinstance(entry, Step):
-            self.post_message(self.StepChosen(entry))
+            self.post_message(StepChosen(entry))
 
     def action_resume(self) -> None:
         step = resume_step(self.catalog, self.progress)
         if step is not None:
-            self.post_message(self.StepChosen(step))
+            self.post_message(StepChosen(step))
 
 
 def preview(entry: Entry | None) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.actions import SkipAction
@@ -27,9 +28,6 @@ from tutor.lessons.variants import for_device
 from tutor.locations import data_dir
 from tutor.progress import ProgressStore
 from tutor.progress.attempts import verdict
-from tutor.sandbox.protocol import Event
-from tutor.sandbox.supervisor import Supervisor
-from tutor.sandbox.worker import SandboxError
 from tutor.screens.aids import ExerciseAids
 from tutor.screens.lesson_keys import LESSON_BINDINGS
 from tutor.screens.messages import BackToLessons, ProgressChanged
@@ -40,6 +38,11 @@ from tutor.widgets.footer import KeyFooter
 from tutor.widgets.plain import plain
 from tutor.widgets.results import PASS, WARN, ResultsPane
 from tutor.widgets.step_text import StepText
+
+if TYPE_CHECKING:
+    from tutor.sandbox.protocol import Event
+    from tutor.sandbox.supervisor import Supervisor
+    from tutor.sandbox.worker import SandboxError
 
 AUTOSAVE_DELAY = 2.0
 """Seconds after the last keystroke before the code is saved..."""
@@ -67,10 +70,11 @@ class LessonScreen(ExerciseAids):
         store: ProgressStore,
         step: Step,
         *,
-        supervisor: Supervisor,
+        supervisor: Callable[[], Supervisor],
         device: Callable[[], str],
     ) -> None:
-        """`device()` names where learners' code runs ("cuda" or "cpu"), for the prose.
+        """`device()` names where learners' code runs ("cuda" or "cpu"), for the prose;
+        `supervisor()` gives the sandbox, made when first asked for (after the first frame).
 
         The classes the first step needs are set before anything mounts: each class
         changed later restyles the whole screen, on the way to the first paint.
@@ -79,7 +83,7 @@ class LessonScreen(ExerciseAids):
         translate_bindings(self)
         self.catalog = catalog
         self.store = store
-        self.supervisor = supervisor
+        self._supervisor = supervisor
         self.device = device
         self._initial = step
         self._ran_code: str | None = None
@@ -127,6 +131,10 @@ class LessonScreen(ExerciseAids):
     @property
     def lesson_path(self) -> Path:
         return self._lesson.path
+
+    @property
+    def supervisor(self) -> Supervisor:
+        return self._supervisor()
 
     @property
     def text_pane(self) -> StepText:
@@ -261,6 +269,8 @@ class LessonScreen(ExerciseAids):
 
     @work(group="sandbox", exit_on_error=False)
     async def _execute(self, check: bool) -> None:
+        from tutor.sandbox.worker import SandboxError
+
         supervisor = self.supervisor
         if supervisor.busy:
             self.notify(_("Your code is still running: F4 stops it."), severity="warning")
@@ -335,6 +345,8 @@ class LessonScreen(ExerciseAids):
 
     @work(group="control", exit_on_error=False)
     async def action_restart(self) -> None:
+        from tutor.sandbox.worker import SandboxError
+
         self.results.set_verdict(_("restarting the worker…"), "-running")
         try:
             await self.supervisor.restart()
@@ -395,7 +407,7 @@ class LessonScreen(ExerciseAids):
         """
         if not self.step.is_exercise:
             return
-        if self.results.variables.has_focus_within:
+        if self.results.variables_focused:
             self.editor.focus()
             return
         self.add_class("-results")
@@ -405,7 +417,7 @@ class LessonScreen(ExerciseAids):
         """The hidden editor loses focus: give it back when the results shrink again."""
         self.toggle_class("-results-max")
         if self.has_class("-results-max"):
-            self.results.tabs.focus()
+            self.results.focus_tabs()
         elif self.step.is_exercise:
             self.editor.focus()
 
@@ -414,10 +426,10 @@ class LessonScreen(ExerciseAids):
         self.text_pane.page(direction)
 
     def action_toggle_log_scale(self) -> None:
-        plot = self.results.plot
-        plot.log_scale = not plot.log_scale
-        self.notify(
-            _("Plot y axis: log scale") if plot.log_scale else _("Plot y axis: linear scale")
+        self.results.toggle_log_scale(
+            lambda log: self.notify(
+                _("Plot y axis: log scale") if log else _("Plot y axis: linear scale")
+            )
         )
 
     def action_toggle_dark(self) -> None:

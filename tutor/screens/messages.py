@@ -19,3 +19,10 @@ class BackToLessons(Message):
     """The learner left the lesson screen for the lesson list, from `step`."""
 
     step: Step
+
+
+@dataclass
+class StepChosen(Message):
+    """The learner asked to open `step` in the lesson screen."""
+
+    step: Step

@@ -12,7 +12,7 @@ from tutor.course import first_unfinished
 from tutor.i18n import _
 from tutor.lessons.model import Catalog, Step
 from tutor.progress import Progress
-from tutor.screens.home import HomeScreen
+from tutor.screens.messages import StepChosen
 
 
 class StepCommands(Provider):
@@ -30,7 +30,7 @@ class StepCommands(Provider):
                 yield text.format(lesson=lesson.title, step=step.title, key=step.key), step, False
 
     def _open(self, step: Step) -> None:
-        self.app.post_message(HomeScreen.StepChosen(step))
+        self.app.post_message(StepChosen(step))
 
     async def discover(self) -> Hits:
         for text, step, whole_lesson in self._entries():

@@ -2,25 +2,35 @@
 
 The lesson screen decides what to run; this pane only shows what the sandbox sent
 back, so the screen never reaches into the tabs' widgets itself.
+
+The tabs come after the screen's first frame: a DataTable, a RichLog and the tabs
+themselves (with their modules) are a quarter of the lesson screen's start, and
+nothing has run yet to fill them. Whatever is asked of them before they are up
+waits for them, in order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.css.query import NoMatches
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static
 
 from tutor.i18n import N_, _
-from tutor.sandbox.protocol import Event, Finished, MetricsEvent, OutputEvent, VariablesEvent
-from tutor.widgets.output_log import OutputLog
+from tutor.widgets.first_frame import after_first_frame
 from tutor.widgets.plain import plain
-from tutor.widgets.variables import VariablesPanel
 
 if TYPE_CHECKING:
+    from textual.widgets import TabbedContent
+
+    from tutor.sandbox.protocol import Event, Finished
     from tutor.widgets.loss_plot import LossPlot
+    from tutor.widgets.output_log import OutputLog
+    from tutor.widgets.variables import VariablesPanel
 
 PASS = N_("✓ PASS")
 FAIL = N_("✗ NOT YET")
@@ -62,23 +72,72 @@ class ResultsPane(Vertical):
     }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._tabs_asked = False
+        self._tabs_up = False
+        self._waiting: list[Callable[[], object]] = []
+        """What was asked of the tabs before they were up, in order."""
+
     def compose(self) -> ComposeResult:
         yield Static(id="verdict")
-        with TabbedContent(id="results"):
-            with TabPane(_("Output"), id="output-tab"):
-                yield OutputLog(id="output")
-            with TabPane(_("Variables"), id="variables-tab"):
-                yield VariablesPanel(id="variables-panel")
-            # The plot (plotext) is mounted when first needed, not on the way to the first paint.
-            yield TabPane(_("Plot"), id="plot-tab")
+
+    def on_mount(self) -> None:
+        after_first_frame(self, self._mount_tabs)
+
+    async def _mount_tabs(self) -> None:
+        """Mount the tabs (once), then do what was asked of them meanwhile."""
+        if self._tabs_asked:
+            return
+        self._tabs_asked = True
+        from textual.widgets import TabbedContent, TabPane
+
+        from tutor.widgets.output_log import OutputLog
+        from tutor.widgets.variables import VariablesPanel
+
+        tabs = TabbedContent(id="results")
+        for pane in (
+            TabPane(_("Output"), OutputLog(id="output"), id="output-tab"),
+            TabPane(_("Variables"), VariablesPanel(id="variables-panel"), id="variables-tab"),
+            # The plot (plotext) is mounted when first needed: few steps plot.
+            TabPane(_("Plot"), id="plot-tab"),
+        ):
+            tabs.compose_add_child(pane)  # as `with TabbedContent():` does in a compose
+        await self.mount(tabs)
+        self._tabs_up = True
+        while self._waiting:
+            self._waiting.pop(0)()
+
+    def _with_tabs(self, action: Callable[[], object]) -> None:
+        """Do `action` now if the tabs are up, else as soon as they are (asked for now)."""
+        if self._tabs_up:
+            action()
+            return
+        self._waiting.append(action)
+        if not self._tabs_asked:  # before the first frame was out: a key pressed early
+            self.call_later(self._mount_tabs)
+
+    @property
+    def tabs_up(self) -> bool:
+        return self._tabs_up
 
     @property
     def tabs(self) -> TabbedContent:
+        from textual.widgets import TabbedContent
+
         return self.query_one("#results", TabbedContent)
 
     @property
     def output(self) -> OutputLog:
+        from tutor.widgets.output_log import OutputLog
+
         return self.query_one(OutputLog)
+
+    @property
+    def variables(self) -> VariablesPanel:
+        from tutor.widgets.variables import VariablesPanel
+
+        return self.query_one(VariablesPanel)
 
     @property
     def plot(self) -> LossPlot:
@@ -86,6 +145,8 @@ class ResultsPane(Vertical):
 
     def mount_plot(self) -> LossPlot:
         """The plot, mounted on first use: importing plotext is slow and most steps never plot."""
+        from textual.widgets import TabPane
+
         from tutor.widgets.loss_plot import LossPlot
 
         try:
@@ -99,6 +160,10 @@ class ResultsPane(Vertical):
     def has_plot(self) -> bool:
         return bool(self.query("#plot"))
 
+    @property
+    def variables_focused(self) -> bool:
+        return self._tabs_up and self.variables.has_focus_within
+
     def set_verdict(self, text: str, kind: str = "") -> None:
         """Plain text, never markup: messages quote learners' code, e.g. `x[i]`."""
         verdict = self.query_one("#verdict", Static)
@@ -107,6 +172,10 @@ class ResultsPane(Vertical):
 
     def clear(self) -> None:
         """A fresh step (or a reset) starts with empty output, variables and plot."""
+        if self._tabs_asked:  # tabs still to come start empty
+            self._with_tabs(self._clear)
+
+    def _clear(self) -> None:
         self.output.clear()
         self.variables.show([])
         if self.has_plot:
@@ -115,6 +184,11 @@ class ResultsPane(Vertical):
 
     def show_event(self, event: Event) -> None:
         """Streamed output, metric points and the variables table as they arrive."""
+        self._with_tabs(partial(self._show_event, event))
+
+    def _show_event(self, event: Event) -> None:
+        from tutor.sandbox.protocol import MetricsEvent, OutputEvent, VariablesEvent
+
         if isinstance(event, OutputEvent):
             self.output.append(event.stream, event.text)
         elif isinstance(event, MetricsEvent):
@@ -132,6 +206,9 @@ class ResultsPane(Vertical):
         `stopped_by` is the key the learner pressed to interrupt the run: the sandbox
         says "Ctrl+C" (what it sends), the learner may have pressed F4.
         """
+        self._with_tabs(partial(self._show_finished, finished, check, stopped_by))
+
+    def _show_finished(self, finished: Finished, check: bool, stopped_by: str | None) -> None:
         output = self.output
         output.flush()
         if finished.traceback:
@@ -172,17 +249,31 @@ class ResultsPane(Vertical):
             )
 
     def toggle_plot(self) -> None:
+        self._with_tabs(self._toggle_plot)
+
+    def _toggle_plot(self) -> None:
         self.mount_plot()  # so the tab shows the curve, or how to get one
         self.tabs.active = "output-tab" if self.tabs.active == "plot-tab" else "plot-tab"
+
+    def toggle_log_scale(self, then: Callable[[bool], object]) -> None:
+        """Switch the plot's y axis; `then` is told which scale it now has."""
+        self._with_tabs(partial(self._toggle_log_scale, then))
+
+    def _toggle_log_scale(self, then: Callable[[bool], object]) -> None:
+        plot = self.plot
+        plot.log_scale = not plot.log_scale
+        then(plot.log_scale)
 
     def show_variables(self) -> None:
         """The Variables tab with the cursor in its table: arrows pick a row, Enter opens it.
 
         Focus has to move: from the editor, Enter would type a newline, and Tab indents.
         """
+        self._with_tabs(self._show_variables)
+
+    def _show_variables(self) -> None:
         self.tabs.active = "variables-tab"
         self.variables.focus_table()
 
-    @property
-    def variables(self) -> VariablesPanel:
-        return self.query_one(VariablesPanel)
+    def focus_tabs(self) -> None:
+        self._with_tabs(lambda: self.tabs.focus())
