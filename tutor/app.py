@@ -14,6 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual._compositor import LayoutUpdate
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -33,6 +34,8 @@ from tutor.widgets.first_frame import after_first_frame, frame_shown
 from tutor.widgets.plain import printable
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from tutor.lessons.watch import LessonWatcher
     from tutor.sandbox.supervisor import Supervisor
     from tutor.screens.home import HomeScreen
@@ -158,16 +161,18 @@ class TutorApp(App[None]):
             self._supervisor.on_state = self._worker_state_changed
         return self._supervisor
 
-    def post_display_hook(self) -> None:
-        """The first frame of a screen of ours is on screen: deferred work may start.
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        """The first whole frame of a screen of ours is out: deferred work may start.
 
-        Textual calls this after every display, also the ones its start-up batch holds
-        back (`_batch_count`), which wrote nothing, and the empty default screen's.
+        Not the first display: the ones inside Textual's start-up batch write nothing,
+        and the first one after it may be a partial update (the header's subtitle)
+        that leaves the rest of the terminal blank until the whole frame follows.
         """
-        screen = self.screen
+        super()._display(screen, renderable)
         if (
             not self.first_frame_shown
             and not self._batch_count
+            and isinstance(renderable, LayoutUpdate)
             and screen.id != "_default"
             and screen.is_mounted
         ):
