@@ -127,5 +127,6 @@ os._exit(0)  # what the app loaded after its first frame is not the question
         "textual.widgets._data_table",
         "textual.widgets._tabbed_content",
         "tutor.screens.home",
+        "json",
     }
     assert not late & loaded

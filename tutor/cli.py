@@ -9,7 +9,6 @@ stderr and a non-zero exit, never a traceback or a usage block.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -267,6 +266,8 @@ def list_lessons(args: argparse.Namespace) -> int:
     tell(store.warning)
     lessons = listing(catalog, store.progress)
     if args.json:
+        import json  # here, not at the top: it is start-up time for `tutor` itself
+
         print(json.dumps(lessons, indent=2, ensure_ascii=False))
         for problem in catalog.problems:
             tell(str(problem))

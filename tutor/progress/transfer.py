@@ -8,7 +8,6 @@ or plant a number where code belongs.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -47,6 +46,8 @@ def read_file(path: Path) -> Snapshot:
 
 
 def parse_text(text: str) -> Snapshot:
+    import json  # here, not at the top: only exports, imports and old files need it
+
     try:
         data = json.loads(text)
     except RecursionError:
@@ -141,6 +142,8 @@ def to_data(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def to_text(snapshot: Snapshot) -> str:
+    import json
+
     return json.dumps(to_data(snapshot), indent=2, ensure_ascii=False) + "\n"
 
 

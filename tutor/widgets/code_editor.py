@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -204,6 +203,8 @@ class CodeEditor(TextArea):
 
         False (and a notice) when the editor could not be opened: the code stays as it was.
         """
+        import shlex
+
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         atomic_write(path, self.text)
         try:
