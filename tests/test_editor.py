@@ -144,3 +144,30 @@ async def test_set_code_keeps_the_cursor_and_is_undoable() -> None:
         editor.focus()
         await pilot.press("ctrl+z")
         assert editor.text == "a = 1\nb = 2\nc = 4\nd = 5\n"
+
+
+async def test_keys_pressed_on_the_code_before_the_editor_is_up_reach_it_in_order(
+    tutor_home: Path, monkeypatch
+) -> None:
+    """The first frame shows the code as text; the editor replaces it right after. Here
+    the editor is held back, so each key finds the preview: nothing may be lost."""
+    from tutor.screens import lesson
+    from tutor.widgets.code_preview import CodePreview
+
+    monkeypatch.setattr(lesson, "after_first_frame", lambda node, callback: None)
+    app = make_app(tutor_home)
+    async with app.run_test() as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen.editor, CodePreview) and screen.editor.has_focus
+        assert "1  import torch" in str(screen.editor.render())
+        await pilot.press(*"x = 1", "enter", *"for i in range(2):", "enter", *"y = i")
+        await pilot.pause()
+        editor = screen.editor
+        assert isinstance(editor, CodeEditor) and editor.has_focus
+        assert not screen.query(CodePreview)
+        assert editor.text.startswith("x = 1\nfor i in range(2):\n    y = iimport torch\n")
+        for _ in range(10):  # what was typed is undone; the code shown before is not
+            editor.action_undo()
+        assert editor.text.startswith("import torch")

@@ -86,10 +86,10 @@ def test_a_start_from_kept_lessons_does_not_import_the_parser(tmp_path) -> None:
     assert "tutor.lessons.translations" not in loaded
 
 
-def test_the_first_frame_of_a_step_waits_for_neither_the_sandbox_nor_the_results_tabs(
+def test_the_first_frame_of_a_step_waits_for_neither_the_sandbox_nor_the_editor_nor_tabs(
     tmp_path,
 ) -> None:
-    """What is only needed once code runs loads after the first frame: it is start-up time."""
+    """What is only needed once code runs or is typed loads after the first frame."""
     code = f"""
 import asyncio, os, sys
 os.environ['TUTOR_HOME'] = {str(tmp_path)!r}
@@ -119,8 +119,10 @@ print("\\n".join(at_first_frame))
 os._exit(0)  # what the app loaded after its first frame is not the question
 """
     loaded = modules_after(code)
-    assert "tutor.screens.lesson" in loaded and "tutor.widgets.code_editor" in loaded
+    assert "tutor.screens.lesson" in loaded and "tutor.widgets.code_preview" in loaded
     late = {
+        "tutor.widgets.code_editor",
+        "textual.widgets._text_area",
         "tutor.sandbox.supervisor",
         "tutor.sandbox.protocol",
         "tutor.widgets.variables",

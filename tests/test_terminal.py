@@ -46,6 +46,11 @@ class Terminal:
 
 @pytest.fixture
 def terminal(tutor_home: Path, tmp_path: Path) -> Iterator[Terminal]:
+    yield from start(tmp_path)
+
+
+def start(tmp_path: Path, *args: str) -> Iterator[Terminal]:
+    """`tutor ARGS` on the fixture lessons in an 80x24 tmux window, until the test ends."""
     session = f"tutor-test-{uuid.uuid4().hex[:8]}"
     socket_dir = tmp_path / "tmux"
     socket_dir.mkdir()
@@ -57,7 +62,8 @@ def terminal(tutor_home: Path, tmp_path: Path) -> Iterator[Terminal]:
     env.pop("VISUAL", None)
     env.pop("TMUX", None)
     command = (
-        f"{sys.executable} -m tutor --lessons {FIXTURE_LESSONS}; echo TUTOR-EXITED=$?; sleep 30"
+        f"{sys.executable} -m tutor --lessons {FIXTURE_LESSONS} {' '.join(args)};"
+        " echo TUTOR-EXITED=$?; sleep 30"
     )
     terminal = Terminal(session, env)
     terminal.tmux(
@@ -113,3 +119,22 @@ def test_external_editor_round_trip(terminal: Terminal) -> None:
     terminal.send("F5")
     terminal.wait_for("ran in")
     assert "from the editor" in terminal.screen()
+
+
+def test_what_is_typed_as_soon_as_the_step_shows_lands_in_the_editor(
+    tutor_home: Path, tmp_path: Path
+) -> None:
+    """The first frame shows the code before the editor is up: keys typed then still count."""
+    for terminal in start(tmp_path, "open", "tensors/from-a-list"):
+        deadline = time.monotonic() + 15
+        while "step 2/" not in terminal.screen() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        terminal.send("-l", "x = 1")
+        terminal.send("Enter")
+        terminal.send("-l", "for i in range(2):")
+        terminal.send("Enter")
+        terminal.send("-l", "y = i")
+        screen = terminal.wait_for("y = iimport torch")
+        assert "1  x = 1" in screen and "2  for i in range(2):" in screen
+        terminal.send("C-q")
+        terminal.wait_for("TUTOR-EXITED=0")

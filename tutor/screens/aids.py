@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.await_complete import AwaitComplete
@@ -18,9 +19,12 @@ from tutor.lessons.model import Step
 from tutor.locations import scratch_folder
 from tutor.progress import ProgressStore
 from tutor.screens.step_words import revealed
-from tutor.widgets.code_editor import CodeEditor
 from tutor.widgets.results import ResultsPane
 from tutor.widgets.step_text import StepText
+
+if TYPE_CHECKING:
+    from tutor.widgets.code_editor import CodeEditor
+    from tutor.widgets.code_preview import CodePreview
 
 
 class ExerciseAids(Screen[None]):
@@ -29,7 +33,8 @@ class ExerciseAids(Screen[None]):
     step: Step
     store: ProgressStore
     device: Callable[[], str]
-    editor: CodeEditor
+    editor: CodeEditor | CodePreview
+    editor_up: Callable[[], Awaitable[CodeEditor]]
     results: ResultsPane
     text_pane: StepText
 
@@ -104,7 +109,7 @@ class ExerciseAids(Screen[None]):
             AttemptsScreen(step.key, self.store.attempts(step.key))
         )
         if code is not None and step is self.step:
-            editor = self.editor
+            editor = await self.editor_up()
             # An edit, not load_text: ctrl+z brings back the code it replaced.
             editor.replace(code, editor.document.start, editor.document.end)
             editor.focus()

@@ -9,6 +9,7 @@ the progress store, and tells the app about progress with a message.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -18,6 +19,7 @@ from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Header, Static
@@ -33,16 +35,20 @@ from tutor.screens.lesson_keys import LESSON_BINDINGS
 from tutor.screens.messages import BackToLessons, ProgressChanged
 from tutor.screens.step_words import problems_markdown, title_line
 from tutor.widgets.bindings import translate_bindings
-from tutor.widgets.code_editor import CodeEditor
+from tutor.widgets.code_preview import CodePreview
+from tutor.widgets.first_frame import after_first_frame
 from tutor.widgets.footer import KeyFooter
 from tutor.widgets.plain import plain
 from tutor.widgets.results import PASS, WARN, ResultsPane
 from tutor.widgets.step_text import StepText
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea
+
     from tutor.sandbox.protocol import Event
     from tutor.sandbox.supervisor import Supervisor
     from tutor.sandbox.worker import SandboxError
+    from tutor.widgets.code_editor import CodeEditor
 
 AUTOSAVE_DELAY = 2.0
 """Seconds after the last keystroke before the code is saved..."""
@@ -97,6 +103,7 @@ class LessonScreen(ExerciseAids):
         self._autosave: Timer | None = None
         self._autosave_deadline: Timer | None = None
         self._text_device = ""
+        self._editor_lock = asyncio.Lock()
         """The device the prose on screen was written for; re-render when it changes."""
 
     def compose(self) -> ComposeResult:
@@ -106,12 +113,14 @@ class LessonScreen(ExerciseAids):
             # An exercise opens with the editor focused: the text starts as while typing.
             yield StepText(id="step-pane", classes="-typing" if self._initial.is_exercise else "")
             with Vertical(id="workspace"):
-                yield CodeEditor(id="editor")
+                # The editor replaces its preview after the first frame (see `editor_up`).
+                yield CodePreview(id="editor-preview", classes="code-pane")
                 yield ResultsPane(id="results-pane")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.step = self._initial
+        after_first_frame(self, self.editor_up)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Typing: a small screen shows only the task (and hints) above the editor."""
@@ -141,8 +150,34 @@ class LessonScreen(ExerciseAids):
         return self.query_one(StepText)
 
     @property
-    def editor(self) -> CodeEditor:
-        return self.query_one(CodeEditor)
+    def editor(self) -> CodeEditor | CodePreview:
+        """Where the code is: the editor, or its preview until the editor is up."""
+        return self.query_one(".code-pane")  # type: ignore[return-value]
+
+    async def editor_up(self) -> CodeEditor:
+        """The editor, in its preview's place (once): with the code, the focus and no undo."""
+        from tutor.widgets.code_editor import CodeEditor
+
+        async with self._editor_lock:
+            try:
+                return self.query_one("#editor", CodeEditor)
+            except NoMatches:
+                pass
+            preview = self.query_one(CodePreview)
+            editor = CodeEditor(preview.text, id="editor", classes="code-pane")
+            await self.query_one("#workspace").mount(editor, before=preview)
+            if preview.has_focus:  # before the preview goes, which would move the focus away
+                self.set_focus(editor)
+            await preview.remove()
+            return editor
+
+    @on(CodePreview.Wanted)
+    async def _editor_wanted(self, message: CodePreview.Wanted) -> None:
+        """A key or click on the preview: the editor now, and the key handed to it."""
+        editor = await self.editor_up()
+        self.set_focus(editor)
+        if message.key is not None:
+            self.app.post_message(events.Key(message.key.key, message.key.character))
 
     @property
     def results(self) -> ResultsPane:
@@ -224,9 +259,9 @@ class LessonScreen(ExerciseAids):
 
     # -- code persistence -------------------------------------------------------------
 
-    @on(CodeEditor.Changed, "#editor")
-    def schedule_autosave(self) -> None:
-        """Also gives a small screen back to the editor once the code differs from the run's.
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """The code changed: save it soon, and give a small screen back to the editor
+        once the code differs from the run's.
 
         Compared by text: `Changed` for keys typed just before F5 arrives after the run began.
         """
@@ -363,12 +398,12 @@ class LessonScreen(ExerciseAids):
             "-warning",
         )
 
-    def action_external_editor(self) -> None:
+    async def action_external_editor(self) -> None:
         """Edit in $EDITOR (vim, emacs, nano) with the app suspended, then reload the file."""
         step = self.step
         if step.exercise is not None:
             path = data_dir() / "scratch" / f"{step.key.replace('/', '--')}.py"
-            if self.editor.edit_externally(path):
+            if (await self.editor_up()).edit_externally(path):
                 self.save_code()
 
     # -- navigation and view --------------------------------------------------------------
@@ -437,6 +472,7 @@ class LessonScreen(ExerciseAids):
 
     def action_help(self) -> None:
         from tutor.screens.help import HelpScreen
+        from tutor.widgets.code_editor import CodeEditor
 
         self.app.push_screen(HelpScreen(self, CodeEditor.BINDINGS))
 

@@ -6,8 +6,8 @@ event is sent before the batch ends, so work given to either (the editor's
 highlighting, the worker's start) still delays the first paint.
 
 An app that tracks its first frame has a `first_frame_shown` flag and calls
-`frame_shown` after each display; any other app (a widget's own test) is taken as
-painted already.
+`frame_shown` once its first whole frame is out (`TutorApp._display`); any other app
+(a widget's own test) is taken as painted already.
 """
 
 from __future__ import annotations
