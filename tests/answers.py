@@ -7,6 +7,8 @@ its own with a readable id, while all of them run together in one pool (`checked
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.conftest import LESSONS
 from tests.corpus_cases import CORPUS, Case, load_cases
 from tutor.authoring.tester import Answer, exercise_answers
@@ -14,6 +16,13 @@ from tutor.lessons.loader import load_catalog
 
 CATALOG = load_catalog([LESSONS])
 LESSON_ANSWERS = exercise_answers(CATALOG.exercises())
+TRANSLATED_ANSWERS = [
+    replace(answer, lang=lang)
+    for lang in ("pt", "es")
+    for answer in exercise_answers(load_catalog([LESSONS], lang=lang).exercises())
+]
+"""The same answers as a Portuguese or Spanish learner meets them: translated comments,
+check messages in their language, and each mistake's expected words in translation."""
 CASES = load_cases()
 
 
@@ -31,9 +40,11 @@ CORPUS_ANSWERS = [answer for case in CASES if (answer := corpus_answer(case)) is
 
 
 def answer_id(answer: Answer) -> str:
-    """`tensors/from-a-list:solution`, `...:mistake@L123`, or the corpus case's `file:line`."""
+    """`tensors/from-a-list:solution`, `...:mistake@L123` (`pt:tensors/...` translated),
+    or the corpus case's `file:line`."""
     if answer.path.parent == CORPUS:
         return f"{answer.path.name}:{answer.line}"
     kind = answer.what.split()[-1]
     suffix = f"@L{answer.line}" if kind == "mistake" else ""
-    return f"{answer.step.key}:{kind}{suffix}"
+    language = "" if answer.lang == "en" else f"{answer.lang}:"
+    return f"{language}{answer.step.key}:{kind}{suffix}"

@@ -17,9 +17,9 @@ from tutor.app import TutorApp
 from tutor.lessons.loader import load_catalog
 from tutor.progress import ProgressStore
 from tutor.sandbox import execution
-from tutor.sandbox.protocol import VariablesEvent
+from tutor.sandbox.protocol import Variable, VariablesEvent
 from tutor.screens.lesson import LessonScreen
-from tutor.widgets.variables import VariablesPanel, VariablesTable
+from tutor.widgets.variables import VariablesPanel, VariablesTable, details, row
 
 
 def learner_namespace() -> dict:
@@ -144,3 +144,9 @@ async def test_at_80x24_keys_alone_open_a_models_layers_and_a_tensors_statistics
         assert isinstance(app.screen, LessonScreen), "Esc closed the details, not the step"
         await pilot.press("alt+v", "x")
         assert screen.focused is screen.editor and "x" in screen.editor.text
+
+
+def test_a_tensor_s_dtype_reads_the_same_in_its_row_and_its_details() -> None:
+    tensor = Variable("x", "Tensor", (2, 3), "torch.float32", "cpu", False)
+    assert row(tensor)[3] == "float32"
+    assert details(tensor)[0] == "x: Tensor of shape (2, 3), float32 on cpu"

@@ -138,3 +138,18 @@ async def test_a_fresh_worker_resets_the_gpu_memory_figure_of_the_last_run(
         assert supervisor.gpu_memory is None, "a CPU-only worker holds no GPU memory"
     finally:
         await supervisor.close()
+
+
+async def test_a_worker_folder_that_cannot_be_made_is_a_one_line_reason(tmp_path: Path) -> None:
+    in_the_way = tmp_path / "scratch"
+    in_the_way.write_text("a file where the folder goes")
+    supervisor = Supervisor(SMALL, device="cpu", cwd=in_the_way / "inside", spare=False)
+    try:
+        with pytest.raises(SandboxError) as raised:
+            await asyncio.wait_for(supervisor.run("x = 2", key="k"), WAIT)
+        assert str(raised.value) == (
+            f"cannot make the worker's folder {in_the_way / 'inside'}: Not a directory"
+        )
+        assert not supervisor.busy and supervisor.state == "closed"
+    finally:
+        await supervisor.close()

@@ -134,7 +134,14 @@ class Supervisor:
         self._pool.closing = False
         if self.cwd is None:
             self.cwd = data_dir() / "scratch"
-        self.cwd.mkdir(parents=True, exist_ok=True)
+        try:
+            self.cwd.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a full disk, a file in the way: one line, as any start
+            raise SandboxError(
+                i18n._("cannot make the worker's folder {folder}: {reason}").format(
+                    folder=self.cwd, reason=error.strerror or error
+                )
+            ) from error
         set_child_subreaper()
         self._set_state("starting")
         try:

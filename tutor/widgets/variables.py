@@ -128,11 +128,16 @@ def row(variable: Variable) -> tuple[str, ...]:
         variable.name,
         variable.type,
         shape,
-        (variable.dtype or "").removeprefix("torch."),
+        dtype_name(variable),
         variable.device or "",
         grad,
         summary(variable),
     )
+
+
+def dtype_name(variable: Variable) -> str:
+    """`float32`, as the column is already headed dtype: the same word in row and details."""
+    return (variable.dtype or "").removeprefix("torch.")
 
 
 def summary(variable: Variable) -> str:
@@ -158,7 +163,7 @@ def details(variable: Variable) -> list[str]:
             name=variable.name,
             type=variable.type,
             shape=tuple(variable.shape),
-            dtype=variable.dtype,
+            dtype=dtype_name(variable),
             device=variable.device,
         )
     if variable.stats is not None:
