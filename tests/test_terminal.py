@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,9 +47,11 @@ class Terminal:
 
 @pytest.fixture
 def terminal(tutor_home: Path, tmp_path: Path) -> Iterator[Terminal]:
-    yield from start(tmp_path)
+    with start(tmp_path) as terminal:
+        yield terminal
 
 
+@contextmanager
 def start(tmp_path: Path, *args: str) -> Iterator[Terminal]:
     """`tutor ARGS` on the fixture lessons in an 80x24 tmux window, until the test ends."""
     session = f"tutor-test-{uuid.uuid4().hex[:8]}"
@@ -125,7 +128,7 @@ def test_what_is_typed_as_soon_as_the_step_shows_lands_in_the_editor(
     tutor_home: Path, tmp_path: Path
 ) -> None:
     """The first frame shows the code before the editor is up: keys typed then still count."""
-    for terminal in start(tmp_path, "open", "tensors/from-a-list"):
+    with start(tmp_path, "open", "tensors/from-a-list") as terminal:
         deadline = time.monotonic() + 15
         while "step 2/" not in terminal.screen() and time.monotonic() < deadline:
             time.sleep(0.005)
