@@ -255,3 +255,27 @@ async def test_the_preview_renders_only_where_the_cursor_rests(tutor_home: Path)
         await pilot.pause(0.5)
         assert len(rendered) == 1, "one preview after a burst of key presses"
         assert rendered[0] is screen.query_one(LessonTree).cursor_node.data
+
+
+async def test_work_waiting_for_the_first_frame_runs_even_if_no_whole_frame_is_seen(
+    tutor_home: Path, monkeypatch
+) -> None:
+    """The worker's start and the editor wait for the first whole frame; should Textual
+    never write one that the app recognizes, they come a little later, not never."""
+    import tutor.app
+
+    class NeverWritten:
+        pass
+
+    monkeypatch.setattr(tutor.app, "LayoutUpdate", NeverWritten)
+    monkeypatch.setattr(tutor.app, "FIRST_FRAME_AT_LATEST", 0.3)
+    catalog = load_catalog([FIXTURE_LESSONS])
+    step = catalog.find_step("tensors/from-a-list")
+    store = ProgressStore(tutor_home / "progress.db")
+    app = TutorApp(catalog, store, start=step, open_start=True, supervisor=FakeSupervisor())
+    async with app.run_test() as pilot:
+        await pilot.pause(0.1)
+        assert not app.first_frame_shown and app.supervisor.state == "closed"
+        await pilot.pause(0.5)
+        assert app.first_frame_shown and app.supervisor.state == "ready"
+        assert type(app.screen.editor).__name__ == "CodeEditor"

@@ -72,6 +72,8 @@ WORKER_STATES = {
     "closed": N_("closed"),
 }
 """The worker's states as the header names them."""
+FIRST_FRAME_AT_LATEST = 3.0
+"""Seconds after the app mounts when work waiting for the first frame runs regardless."""
 WATCH_INTERVAL = 1.0
 """Seconds between looks at the lesson files' modification times."""
 
@@ -131,6 +133,9 @@ class TutorApp(App[None]):
         # After the first paint: the worker's start (a process importing torch) would
         # compete with it for the CPU.
         after_first_frame(self, self.start_sandbox)
+        # Should Textual never write a whole frame (a change in a later version), the
+        # deferred work must still run: late beats never (the worker's start among it).
+        self.set_timer(FIRST_FRAME_AT_LATEST, self._first_frame_at_latest)
         if self.store.warning:
             self.notify(
                 self.store.warning, title="Progress", severity="warning", timeout=15, markup=False
@@ -160,6 +165,10 @@ class TutorApp(App[None]):
             self._supervisor = Supervisor(self._limits, device=self._device)
             self._supervisor.on_state = self._worker_state_changed
         return self._supervisor
+
+    def _first_frame_at_latest(self) -> None:
+        if not self.first_frame_shown:
+            frame_shown(self)
 
     def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
         """The first whole frame of a screen of ours is out: deferred work may start.
