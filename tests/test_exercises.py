@@ -22,3 +22,16 @@ def test_lessons_load_cleanly() -> None:
 def test_answer(answer: Answer, checked: dict[Answer, Outcome]) -> None:
     problem = checked[answer].problem
     assert problem is None, str(problem)
+
+
+def test_only_a_run_killed_by_a_signal_is_checked_again() -> None:
+    from tests.conftest import killed_by_a_signal
+    from tutor.sandbox.protocol import Finished
+
+    solution = next(answer for answer in LESSON_ANSWERS if answer.should_pass)
+    aborted = Finished(
+        "error", traceback="ProcessExitedException: process 1 terminated with signal SIGABRT"
+    )
+    wrong = Finished("error", traceback="NameError: name 'x' is not defined")
+    assert killed_by_a_signal(Outcome(solution, aborted, 1.0))
+    assert not killed_by_a_signal(Outcome(solution, wrong, 1.0))
