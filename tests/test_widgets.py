@@ -144,6 +144,7 @@ class EarlyResultsApp(App[None]):
         pane.show_event(OutputEvent("stdout", "hello\n"))
         pane.show_event(VariablesEvent([Variable("rank", "int", value="2")]))
         pane.show_finished(Finished("ok", seconds=0.5), check=False)
+        pane.toggle_log_scale()
         pane.show_variables()
 
 
@@ -156,6 +157,7 @@ async def test_what_is_asked_of_the_results_before_their_tabs_are_up_is_done_in_
         assert pane.variables.table.row_count == 1
         assert pane.tabs.active == "variables-tab" and pane.variables_focused
         assert "ran in 0.5 s" in str(pane.query_one("#verdict").render())
+        assert pane.plot.log_scale
         pane.tabs.active = "output-tab"
         await pilot.pause()
         assert [line.text for line in pane.output.lines] == ["hello"]

@@ -103,8 +103,9 @@ class LessonScreen(ExerciseAids):
         self._autosave: Timer | None = None
         self._autosave_deadline: Timer | None = None
         self._text_device = ""
-        self._editor_lock = asyncio.Lock()
         """The device the prose on screen was written for; re-render when it changes."""
+        self._editor_lock = asyncio.Lock()
+        """One editor replaces the preview, however many ask for it at once."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -177,7 +178,10 @@ class LessonScreen(ExerciseAids):
         editor = await self.editor_up()
         self.set_focus(editor)
         if message.key is not None:
-            self.app.post_message(events.Key(message.key.key, message.key.character))
+            # Sent as from the app, as a key from the terminal is: made here, its sender
+            # would be this screen, where bubbling stops short of the app's bindings.
+            key = events.Key(message.key.key, message.key.character).set_sender(self.app)
+            self.app.post_message(key)
 
     @property
     def results(self) -> ResultsPane:
@@ -461,11 +465,7 @@ class LessonScreen(ExerciseAids):
         self.text_pane.page(direction)
 
     def action_toggle_log_scale(self) -> None:
-        self.results.toggle_log_scale(
-            lambda log: self.notify(
-                _("Plot y axis: log scale") if log else _("Plot y axis: linear scale")
-            )
-        )
+        self.results.toggle_log_scale()
 
     def action_toggle_dark(self) -> None:
         self.app.theme = "textual-light" if self.app.current_theme.dark else "textual-dark"

@@ -12,8 +12,8 @@ waits for them, in order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING
+from functools import partial, wraps
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -36,6 +36,16 @@ PASS = N_("✓ PASS")
 FAIL = N_("✗ NOT YET")
 WARN = "⚠"
 EXPLAIN = "→"
+
+
+def when_tabs_up(method: Callable[..., None]) -> Callable[..., None]:
+    """`method` runs now if the pane's tabs are up, else as soon as they are, in order."""
+
+    @wraps(method)
+    def asked(pane: ResultsPane, *args: Any, **kwargs: Any) -> None:
+        pane._with_tabs(partial(method, pane, *args, **kwargs))
+
+    return asked
 
 
 class ResultsPane(Vertical):
@@ -172,21 +182,20 @@ class ResultsPane(Vertical):
 
     def clear(self) -> None:
         """A fresh step (or a reset) starts with empty output, variables and plot."""
-        if self._tabs_asked:  # tabs still to come start empty
-            self._with_tabs(self._clear)
+        if self._tabs_asked:  # tabs still to come start empty: no need to bring them now
+            self._empty()
 
-    def _clear(self) -> None:
+    @when_tabs_up
+    def _empty(self) -> None:
         self.output.clear()
         self.variables.show([])
         if self.has_plot:
             self.plot.reset()
         self.tabs.active = "output-tab"
 
+    @when_tabs_up
     def show_event(self, event: Event) -> None:
         """Streamed output, metric points and the variables table as they arrive."""
-        self._with_tabs(partial(self._show_event, event))
-
-    def _show_event(self, event: Event) -> None:
         from tutor.sandbox.protocol import MetricsEvent, OutputEvent, VariablesEvent
 
         if isinstance(event, OutputEvent):
@@ -198,6 +207,7 @@ class ResultsPane(Vertical):
         elif isinstance(event, VariablesEvent):
             self.variables.show(event.variables)
 
+    @when_tabs_up
     def show_finished(
         self, finished: Finished, check: bool, *, stopped_by: str | None = None
     ) -> None:
@@ -206,9 +216,6 @@ class ResultsPane(Vertical):
         `stopped_by` is the key the learner pressed to interrupt the run: the sandbox
         says "Ctrl+C" (what it sends), the learner may have pressed F4.
         """
-        self._with_tabs(partial(self._show_finished, finished, check, stopped_by))
-
-    def _show_finished(self, finished: Finished, check: bool, stopped_by: str | None) -> None:
         output = self.output
         output.flush()
         if finished.traceback:
@@ -248,32 +255,28 @@ class ResultsPane(Vertical):
                 _("ran in {seconds:.1f} s · F6 checks it").format(seconds=finished.seconds), ""
             )
 
+    @when_tabs_up
     def toggle_plot(self) -> None:
-        self._with_tabs(self._toggle_plot)
-
-    def _toggle_plot(self) -> None:
         self.mount_plot()  # so the tab shows the curve, or how to get one
         self.tabs.active = "output-tab" if self.tabs.active == "plot-tab" else "plot-tab"
 
-    def toggle_log_scale(self, then: Callable[[bool], object]) -> None:
-        """Switch the plot's y axis; `then` is told which scale it now has."""
-        self._with_tabs(partial(self._toggle_log_scale, then))
-
-    def _toggle_log_scale(self, then: Callable[[bool], object]) -> None:
+    @when_tabs_up
+    def toggle_log_scale(self) -> None:
         plot = self.plot
         plot.log_scale = not plot.log_scale
-        then(plot.log_scale)
+        self.notify(
+            _("Plot y axis: log scale") if plot.log_scale else _("Plot y axis: linear scale")
+        )
 
+    @when_tabs_up
     def show_variables(self) -> None:
         """The Variables tab with the cursor in its table: arrows pick a row, Enter opens it.
 
         Focus has to move: from the editor, Enter would type a newline, and Tab indents.
         """
-        self._with_tabs(self._show_variables)
-
-    def _show_variables(self) -> None:
         self.tabs.active = "variables-tab"
         self.variables.focus_table()
 
+    @when_tabs_up
     def focus_tabs(self) -> None:
-        self._with_tabs(lambda: self.tabs.focus())
+        self.tabs.focus()
